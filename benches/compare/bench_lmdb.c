@@ -19,8 +19,8 @@ typedef struct lm_handle {
 static const char *lm_describe(int mode)
 {
     return mode == MODE_DURABLE
-               ? "mdb_env_open flags=0 (default: fsync on every commit), one write txn per put, mapsize 16GiB"
-               : "MDB_NOSYNC|MDB_WRITEMAP|MDB_NOMETASYNC, mapsize 16GiB, batched load with MDB_APPEND on 8-byte big-endian keys, one write txn per put/delete, get = renewed read txn + copy";
+               ? "mdb_env_open flags=MDB_NOTLS (otherwise default: fsync on every commit), one write txn per put, mapsize 16GiB"
+               : "MDB_NOSYNC|MDB_WRITEMAP|MDB_NOMETASYNC|MDB_NOTLS, mapsize 16GiB, batched load with MDB_APPEND on 8-byte big-endian keys, one write txn per put/delete, get = renewed read txn + copy";
 }
 
 static void *lm_open(const char *dir, int mode)
@@ -30,6 +30,7 @@ static void *lm_open(const char *dir, int mode)
     if (!h) return NULL;
     h->owner = 1;
     unsigned flags = mode == MODE_DURABLE ? 0u : (MDB_NOSYNC | MDB_WRITEMAP | MDB_NOMETASYNC);
+    flags |= MDB_NOTLS; /* read txns are reset/renewed per handle, not per thread */
     int rc = mdb_env_create(&h->env);
     if (!rc) rc = mdb_env_set_mapsize(h->env, LMDB_MAPSIZE);
     if (!rc) rc = mdb_env_set_maxreaders(h->env, 64);
