@@ -1,0 +1,57 @@
+//! ToonStore: an embedded row store with a hand-stable C ABI.
+//!
+//! Rows are byte strings addressed by dense, increasing `u64` ids that are
+//! never reused. The engine appends CRC-framed records to memory-mapped log
+//! segments, keeps a flat in-memory index from id to record, checkpoints that
+//! index so opening is fast, and compacts segments whose rows were deleted.
+//!
+//! ```no_run
+//! use toonstore::ToonStore;
+//! # fn main() -> toonstore::Result<()> {
+//! let db = ToonStore::open("/tmp/example-db")?;
+//! let id = db.put(b"users[1]{id,name}: 1,Alice")?;
+//! assert_eq!(db.get(id)?.as_deref(), Some(&b"users[1]{id,name}: 1,Alice"[..]));
+//! for row in db.scan()? {
+//!     let (id, data) = row?;
+//!     println!("{id}: {}", String::from_utf8_lossy(&data));
+//! }
+//! db.delete(id)?;
+//! db.close()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Where things live: `format` (byte layouts), `storage` (files, mappings,
+//! the lock), `log` (the write path and group commit), `index` (the
+//! in-memory index and its checkpoint), `recovery` (open), `compaction`,
+//! `db` (the handle), `ffi` (the C ABI). The on-disk format and the crash
+//! analysis are in `docs/FORMAT.md`.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+mod batch;
+mod compaction;
+mod db;
+pub mod error;
+pub mod format;
+mod index;
+mod log;
+mod maintenance;
+mod options;
+mod recovery;
+mod snapshot;
+mod storage;
+
+pub use batch::Batch;
+pub use db::{Stats, ToonStore};
+pub use error::{Error, ErrorKind, Result};
+pub use options::{
+    Durability, Options, DEFAULT_MAX_VALUE_SIZE, DEFAULT_SEGMENT_SIZE, MAX_VALUE_SIZE,
+};
+pub use snapshot::{Scan, Snapshot};
+
+/// A row id: dense, assigned in increasing order, never reused.
+pub type RowId = u64;
+
+/// The crate's version (also the C library's `toonstore_version()`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,82 @@
+//! The background thread of a writable handle: periodic flushes for
+//! `Normal` durability and index checkpoints requested by the write path
+//! (so that no writer waits while a checkpoint is written).
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+
+use crate::db::Shared;
+use crate::options::Durability;
+
+/// Requests to the maintenance thread.
+#[derive(Debug)]
+pub enum Request {
+    Checkpoint,
+    Stop,
+}
+
+/// The running thread; stopped and joined by [`Maintenance::stop`].
+pub struct Maintenance {
+    tx: Sender<Request>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Maintenance {
+    /// The channel the thread will listen on.
+    pub fn channel() -> (Sender<Request>, Receiver<Request>) {
+        crossbeam_channel::unbounded()
+    }
+
+    /// Starts the thread for `shared`.
+    pub fn start(
+        shared: Arc<Shared>,
+        tx: Sender<Request>,
+        rx: Receiver<Request>,
+    ) -> std::io::Result<Maintenance> {
+        let interval = match shared.options.durability {
+            Durability::Normal => shared.options.sync_interval,
+            // Off never flushes in the background; Full flushes on every
+            // commit. The thread still serves checkpoint requests.
+            Durability::Off | Durability::Full => Duration::from_secs(3600),
+        };
+        let thread = std::thread::Builder::new()
+            .name("toonstore-maintenance".into())
+            .spawn(move || loop {
+                match rx.recv_timeout(interval) {
+                    Ok(Request::Checkpoint) => {
+                        // A failure leaves the old checkpoint in place; the
+                        // next request retries. Flush failures poison the
+                        // handle, which every later write reports.
+                        let _ = shared.checkpoint();
+                    }
+                    Ok(Request::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+                    Err(RecvTimeoutError::Timeout) => {
+                        if shared.options.durability == Durability::Normal {
+                            let _ = shared.sync();
+                        }
+                    }
+                }
+            })?;
+        Ok(Maintenance {
+            tx,
+            thread: Some(thread),
+        })
+    }
+
+    /// Stops the thread and waits for it.
+    pub fn stop(&mut self) {
+        let _ = self.tx.send(Request::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Maintenance {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

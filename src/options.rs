@@ -1,0 +1,127 @@
+//! Options chosen when a database is opened.
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::format::record::MAX_BODY_LEN;
+
+/// When an acknowledged write is safe, and against what.
+///
+/// | mode | survives a process crash (kill -9) | survives power loss |
+/// |---|---|---|
+/// | `Off` | yes (writes go to a shared file mapping) | only what `sync`/`close` flushed |
+/// | `Normal` | yes | what the background flush (every `sync_interval`) or `sync` flushed |
+/// | `Full` | yes | every acknowledged write (fsync before the call returns) |
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Durability {
+    /// No background flush: fastest, for bulk loads; `sync`/`close` flush.
+    Off,
+    /// The default: records reach the OS page cache before `put` returns and a
+    /// background thread flushes them at a bounded interval.
+    #[default]
+    Normal,
+    /// Each commit is flushed to stable storage before it is acknowledged;
+    /// concurrent committers share one flush (group commit).
+    Full,
+}
+
+/// Options for [`crate::ToonStore::open_with`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Durability of acknowledged writes (default [`Durability::Normal`]).
+    pub durability: Durability,
+    /// Open for reading only; shares the lock with other read-only handles.
+    pub read_only: bool,
+    /// Create the directory and an empty database when missing (default true).
+    pub create_if_missing: bool,
+    /// Check each record's CRC when it is read (default true).
+    pub verify_checksums: bool,
+    /// How often `Normal` flushes in the background (default 1 s).
+    pub sync_interval: Duration,
+    /// Largest value accepted by `put` (default 64 MiB; at most [`MAX_VALUE_SIZE`]).
+    pub max_value_size: u64,
+    /// Size of a log segment file (default 64 MiB; a larger record gets a
+    /// segment of its own size).
+    pub segment_size: u64,
+}
+
+/// The format's hard limit on a single value (the record length field).
+pub const MAX_VALUE_SIZE: u64 = MAX_BODY_LEN as u64 - 16;
+/// Default largest value.
+pub const DEFAULT_MAX_VALUE_SIZE: u64 = 64 << 20;
+/// Default segment size.
+pub const DEFAULT_SEGMENT_SIZE: u64 = 64 << 20;
+/// Smallest segment size accepted.
+pub const MIN_SEGMENT_SIZE: u64 = 4096;
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            durability: Durability::Normal,
+            read_only: false,
+            create_if_missing: true,
+            verify_checksums: true,
+            sync_interval: Duration::from_secs(1),
+            max_value_size: DEFAULT_MAX_VALUE_SIZE,
+            segment_size: DEFAULT_SEGMENT_SIZE,
+        }
+    }
+}
+
+impl Options {
+    /// Checks the options for values the engine cannot honour.
+    ///
+    /// # Errors
+    /// `InvalidArgument` naming the offending option.
+    pub fn validate(&self) -> Result<()> {
+        if self.max_value_size == 0 || self.max_value_size > MAX_VALUE_SIZE {
+            return Err(Error::invalid(format!(
+                "max_value_size must be between 1 and {MAX_VALUE_SIZE}, got {}",
+                self.max_value_size
+            )));
+        }
+        if self.segment_size < MIN_SEGMENT_SIZE || self.segment_size > (1 << 40) {
+            return Err(Error::invalid(format!(
+                "segment_size must be between {MIN_SEGMENT_SIZE} and 2^40, got {}",
+                self.segment_size
+            )));
+        }
+        if self.sync_interval.is_zero() {
+            return Err(Error::invalid("sync_interval must be positive"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_bad_values_are_named() {
+        Options::default().validate().unwrap();
+        let bad = Options {
+            max_value_size: 0,
+            ..Options::default()
+        };
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .message()
+            .contains("max_value_size"));
+        let bad = Options {
+            segment_size: 10,
+            ..Options::default()
+        };
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .message()
+            .contains("segment_size"));
+        let bad = Options {
+            sync_interval: Duration::ZERO,
+            ..Options::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+}

@@ -1,0 +1,349 @@
+//! Opening a database: from the files in its directory to a consistent
+//! index, after a clean close or after any crash.
+//!
+//! 1. Delete `*.tmp` leftovers of interrupted creations (writable opens).
+//! 2. Load the checkpoint `INDEX` if there is one: the index as of a replay
+//!    position (log segment, offset), and the segments it references.
+//! 3. Delete orphans: segments neither referenced by the checkpoint nor part
+//!    of the log at or after the replay position (the output of a compaction
+//!    that crashed before its checkpoint, or victims of one that crashed
+//!    after it).
+//! 4. Replay the log from the replay position, segment by segment, checking
+//!    every record's CRC. Each log segment must start where the previous one
+//!    ended (its first id is the log's next id).
+//! 5. The first bad record of the *last* log segment at or past its synced
+//!    watermark is a torn tail: everything from there on was never made
+//!    durable, so it is discarded (and zeroed in a writable open). Any other
+//!    bad record is corruption, reported with its file and offset.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::format::record::{self, DecodeError, Kind, Record, HEADER_LEN as RECORD_HEADER_LEN};
+use crate::format::segment_header::{SegmentHeader, SegmentKind, HEADER_LEN};
+use crate::index::{self, checkpoint, Chunk, SegmentTable, View, CHUNK_LEN};
+use crate::log::SegStat;
+use crate::options::Options;
+use crate::storage::dir;
+use crate::storage::segment::{read_header, Segment};
+
+/// The state recovery hands to the handle.
+pub struct Recovered {
+    pub view: View,
+    pub next_id: u64,
+    pub next_segment_number: u64,
+    /// Accounting of every segment in the view, the active one included.
+    pub stats: BTreeMap<u64, SegStat>,
+    /// The last log segment and the end of its records (writable opens get
+    /// it mapped for writing).
+    pub active: Option<(Arc<Segment>, u64)>,
+    pub live_rows: u64,
+    /// Log bytes replayed past the checkpoint.
+    pub replayed_bytes: u64,
+}
+
+/// What replay needs to know about the log as it goes.
+struct Replay<'a> {
+    entries: Vec<u64>,
+    table: &'a SegmentTable,
+    stats: BTreeMap<u64, SegStat>,
+}
+
+impl Replay<'_> {
+    fn record_len_at(&self, loc: u64) -> u64 {
+        let (number, offset) = index::unpack(loc);
+        self.table
+            .get(number)
+            // SAFETY: recovery runs before any writer exists.
+            .and_then(|s| record::peek(unsafe { s.bytes_from(offset) }).ok())
+            .map_or(0, |(_, body)| record::record_len(body) as u64)
+    }
+
+    fn put(&mut self, number: u64, offset: u64, len: u64) {
+        self.entries.push(index::pack(number, offset));
+        if let Some(stat) = self.stats.get_mut(&number) {
+            stat.live_bytes += len;
+        }
+    }
+
+    fn delete(&mut self, segment: &Segment, at: u64, id: u64) -> Result<()> {
+        let Some(&old) = self.entries.get(id as usize) else {
+            return Err(Error::corrupt(
+                segment.path(),
+                at,
+                format!("delete of row {id}, which was never assigned"),
+            ));
+        };
+        if old != 0 {
+            let len = self.record_len_at(old);
+            if let Some(stat) = self.stats.get_mut(&index::unpack(old).0) {
+                stat.live_bytes = stat.live_bytes.saturating_sub(len);
+            }
+            self.entries[id as usize] = 0;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, segment: &Segment, at: u64, rec: Record<'_>) -> Result<()> {
+        let number = segment.number();
+        match rec.kind {
+            Kind::Put => self.put(number, at, rec.len() as u64),
+            Kind::Delete => self.delete(segment, at, rec.explicit_id().unwrap_or(u64::MAX))?,
+            Kind::Batch => {
+                let members = record::batch_members(rec.body, true)
+                    .map_err(|e| Error::corrupt(segment.path(), at, e))?;
+                for (rel, member) in members {
+                    let member_at = at + (RECORD_HEADER_LEN + rel) as u64;
+                    match member.kind {
+                        Kind::Put => self.put(number, member_at, member.len() as u64),
+                        _ => self.delete(
+                            segment,
+                            member_at,
+                            member.explicit_id().unwrap_or(u64::MAX),
+                        )?,
+                    }
+                }
+            }
+            Kind::PutAt => {
+                return Err(Error::corrupt(
+                    segment.path(),
+                    at,
+                    "compaction record inside a log segment",
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Recovers the database in `dir_path`.
+///
+/// # Errors
+/// `Corrupt` naming the file and offset of damage that is not a torn tail,
+/// `Version` for files of a newer format, `Io`.
+pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Recovered> {
+    if writable {
+        dir::remove_temporaries(dir_path)?;
+    }
+    let checkpoint = checkpoint::load(dir_path)?;
+    let mut headers: Vec<(SegmentHeader, std::path::PathBuf)> = Vec::new();
+    for (number, path) in dir::list_segments(dir_path)? {
+        let header = read_header(&path)?;
+        if header.number != number {
+            return Err(Error::corrupt(
+                &path,
+                16,
+                format!(
+                    "header names segment {} but the file name says {number}",
+                    header.number
+                ),
+            ));
+        }
+        headers.push((header, path));
+    }
+
+    let (replay_segment, replay_offset, ckpt_next_id, ckpt_next_number, mut entries, referenced) =
+        match checkpoint {
+            Some((meta, entries)) => {
+                let referenced: BTreeMap<u64, SegStat> = meta
+                    .segments
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.number,
+                            SegStat {
+                                kind: s.kind,
+                                used_len: s.used_len,
+                                live_bytes: s.live_bytes,
+                            },
+                        )
+                    })
+                    .collect();
+                (
+                    Some(meta.replay_segment),
+                    meta.replay_offset,
+                    meta.next_id,
+                    meta.next_segment_number,
+                    entries,
+                    referenced,
+                )
+            }
+            None => (None, HEADER_LEN as u64, 0, 1, Vec::new(), BTreeMap::new()),
+        };
+
+    // Which files belong to the database, which are orphans.
+    let in_log = |h: &SegmentHeader| {
+        h.kind == SegmentKind::Log && replay_segment.is_none_or(|r| h.number >= r)
+    };
+    let last_log = headers
+        .iter()
+        .filter(|(h, _)| in_log(h))
+        .map(|(h, _)| h.number)
+        .max();
+    let present: HashSet<u64> = headers.iter().map(|(h, _)| h.number).collect();
+    for number in referenced.keys() {
+        if !present.contains(number) {
+            return Err(Error::corrupt(
+                &dir_path.join(dir::CHECKPOINT_FILE),
+                0,
+                format!(
+                    "checkpoint references segment {}, which is missing",
+                    dir::segment_file_name(*number)
+                ),
+            ));
+        }
+    }
+    if let Some(r) = replay_segment {
+        if !present.contains(&r) {
+            return Err(Error::corrupt(
+                &dir_path.join(dir::CHECKPOINT_FILE),
+                0,
+                format!(
+                    "the log segment to replay from ({}) is missing",
+                    dir::segment_file_name(r)
+                ),
+            ));
+        }
+    }
+
+    let mut table = SegmentTable::default();
+    let mut stats = referenced.clone();
+    let mut log = Vec::new();
+    let mut max_number = 0;
+    for (header, path) in &headers {
+        max_number = max_number.max(header.number);
+        let needed = referenced.contains_key(&header.number) || in_log(header);
+        if !needed {
+            if writable {
+                fs::remove_file(path).map_err(|e| Error::io("cannot remove orphan", path, e))?;
+            }
+            continue;
+        }
+        let is_active = writable && Some(header.number) == last_log;
+        let min_capacity = if is_active { options.segment_size } else { 0 };
+        let segment = Arc::new(Segment::open(path, is_active, min_capacity)?);
+        if in_log(header) {
+            log.push(Arc::clone(&segment));
+            stats.entry(header.number).or_insert(SegStat {
+                kind: SegmentKind::Log,
+                used_len: HEADER_LEN as u64,
+                live_bytes: 0,
+            });
+        }
+        table.insert(segment);
+    }
+    // Check the checkpoint's entries against the segments it references.
+    for (id, &loc) in entries.iter().enumerate() {
+        if loc == 0 {
+            continue;
+        }
+        let (number, offset) = index::unpack(loc);
+        let ok = stats
+            .get(&number)
+            .is_some_and(|s| offset >= HEADER_LEN as u64 && offset < s.used_len);
+        if !ok {
+            return Err(Error::corrupt(
+                &dir_path.join(dir::CHECKPOINT_FILE),
+                0,
+                format!("entry of row {id} points outside its segment"),
+            ));
+        }
+    }
+    if entries.len() as u64 != ckpt_next_id {
+        return Err(Error::corrupt(
+            &dir_path.join(dir::CHECKPOINT_FILE),
+            0,
+            "entry count differs from next id",
+        ));
+    }
+
+    entries.reserve(1024);
+    let mut replay = Replay {
+        entries,
+        table: &table,
+        stats,
+    };
+    let mut replayed_bytes = 0u64;
+    let mut active = None;
+    for (i, segment) in log.iter().enumerate() {
+        let is_last = i + 1 == log.len();
+        let next_id = replay.entries.len() as u64;
+        let start = if Some(segment.number()) == replay_segment {
+            replay_offset
+        } else {
+            if segment.first_id() != next_id {
+                return Err(Error::corrupt(
+                    segment.path(),
+                    24,
+                    format!(
+                        "log segment starts at row id {} but the log before it ends at {next_id}",
+                        segment.first_id()
+                    ),
+                ));
+            }
+            HEADER_LEN as u64
+        };
+        // SAFETY: recovery runs before any writer exists.
+        let bytes = unsafe { segment.bytes_from(0) };
+        let synced = segment.synced_len();
+        let mut at = start;
+        let mut torn = false;
+        while (at as usize) < bytes.len() {
+            match record::decode(&bytes[at as usize..], true) {
+                Ok(rec) => {
+                    replay.apply(segment, at, rec)?;
+                    at += rec.len() as u64;
+                }
+                Err(e) => {
+                    let is_end = is_last && at >= synced;
+                    if !is_end {
+                        return Err(Error::corrupt(segment.path(), at, e));
+                    }
+                    torn = e != DecodeError::Empty || bytes[at as usize..].iter().any(|&b| b != 0);
+                    break;
+                }
+            }
+        }
+        replayed_bytes += at - start;
+        if let Some(stat) = replay.stats.get_mut(&segment.number()) {
+            stat.used_len = at;
+        }
+        if is_last {
+            if torn && writable {
+                segment.cut_tail(at)?;
+            }
+            active = Some((Arc::clone(segment), at));
+        }
+    }
+
+    let Replay { entries, stats, .. } = replay;
+    let live_rows = entries.iter().filter(|&&e| e != 0).count() as u64;
+    let next_id = entries.len() as u64;
+    let chunks = entries
+        .chunks(CHUNK_LEN)
+        .map(|block| {
+            let chunk = Chunk::new();
+            for (slot, &loc) in block.iter().enumerate() {
+                if loc != 0 {
+                    chunk.set(slot, loc);
+                }
+            }
+            Arc::new(chunk)
+        })
+        .collect();
+    Ok(Recovered {
+        view: View {
+            chunks,
+            segments: table,
+        },
+        next_id,
+        next_segment_number: ckpt_next_number.max(max_number + 1),
+        stats,
+        active,
+        live_rows,
+        replayed_bytes,
+    })
+}

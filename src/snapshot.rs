@@ -1,0 +1,136 @@
+//! Snapshots and scans: consistent, lock-free reads of one moment.
+
+use std::sync::Arc;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::record;
+use crate::index::{self, View, CHUNK_BITS};
+use crate::RowId;
+
+/// Reads the value at location `loc` of `view`.
+pub(crate) fn read_at(view: &View, loc: u64, verify: bool) -> Result<Option<&[u8]>> {
+    let (number, offset) = index::unpack(loc);
+    let Some(segment) = view.segments.get(number) else {
+        return Ok(None);
+    };
+    // SAFETY: `loc` comes from an index entry, which is only published after
+    // its record was written; published records are never written again.
+    let bytes = unsafe { segment.bytes_from(offset) };
+    let rec =
+        record::decode(bytes, verify).map_err(|e| Error::corrupt(segment.path(), offset, e))?;
+    match rec.value() {
+        Some(value) => Ok(Some(value)),
+        None => Err(Error::corrupt(
+            segment.path(),
+            offset,
+            "index points at a record that holds no value",
+        )),
+    }
+}
+
+/// An immutable view of the database as of one moment: rows put or deleted
+/// afterwards do not change what it returns. Cheap to take and to clone; it
+/// keeps the segments it reads mapped (even through a compaction) until it
+/// is dropped.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    view: Arc<View>,
+    end: RowId,
+    verify: bool,
+}
+
+impl Snapshot {
+    pub(crate) fn new(view: Arc<View>, end: RowId, verify: bool) -> Snapshot {
+        Snapshot { view, end, verify }
+    }
+
+    /// The row's bytes, borrowed from the mapping for as long as the snapshot
+    /// lives; `None` when the row was absent at the snapshot's moment.
+    ///
+    /// # Errors
+    /// `Corrupt` when the record fails its checksum.
+    pub fn get(&self, id: RowId) -> Result<Option<&[u8]>> {
+        if id >= self.end {
+            return Ok(None);
+        }
+        let loc = self.view.get(id);
+        if loc == 0 {
+            return Ok(None);
+        }
+        match read_at(&self.view, loc, self.verify)? {
+            Some(v) => Ok(Some(v)),
+            None => Err(Error::new(
+                ErrorKind::Internal,
+                format!("snapshot lost the segment of row {id}"),
+            )),
+        }
+    }
+
+    /// Ids at or above this were not assigned when the snapshot was taken.
+    pub fn end_id(&self) -> RowId {
+        self.end
+    }
+
+    /// All rows of the snapshot in ascending id order.
+    pub fn scan(&self) -> Scan {
+        self.scan_from(0)
+    }
+
+    /// The rows of the snapshot with id `>= start`, in ascending id order.
+    pub fn scan_from(&self, start: RowId) -> Scan {
+        Scan {
+            snapshot: self.clone(),
+            next: start,
+        }
+    }
+}
+
+/// An iterator over the live rows of a snapshot, in ascending id order.
+/// It owns its snapshot.
+#[derive(Clone, Debug)]
+pub struct Scan {
+    snapshot: Snapshot,
+    next: RowId,
+}
+
+impl Scan {
+    /// The next row, borrowed until the next call (zero copy).
+    pub fn next_ref(&mut self) -> Option<Result<(RowId, &[u8])>> {
+        let snap = &self.snapshot;
+        while self.next < snap.end {
+            let id = self.next;
+            let Some(chunk) = snap.view.chunks.get((id >> CHUNK_BITS) as usize) else {
+                self.next = snap.end;
+                break;
+            };
+            self.next += 1;
+            let loc = chunk.get((id as usize) & (index::CHUNK_LEN - 1));
+            if loc == 0 {
+                continue;
+            }
+            return Some(match read_at(&snap.view, loc, snap.verify) {
+                Ok(Some(value)) => Ok((id, value)),
+                Ok(None) => Err(Error::new(
+                    ErrorKind::Internal,
+                    format!("snapshot lost the segment of row {id}"),
+                )),
+                Err(e) => Err(e),
+            });
+        }
+        None
+    }
+
+    /// The snapshot this scan reads.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+}
+
+impl Iterator for Scan {
+    type Item = Result<(RowId, Vec<u8>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_ref()
+            .map(|r| r.map(|(id, value)| (id, value.to_vec())))
+    }
+}

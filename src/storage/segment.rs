@@ -1,0 +1,331 @@
+//! A segment file and its memory mapping.
+//!
+//! Every segment is mapped once, `MAP_SHARED`, for as long as anything (the
+//! live index, a snapshot, an iterator) holds its `Arc`. Readers borrow
+//! record bytes straight from the mapping; the one writer copies new records
+//! into it. Writing through a shared mapping puts the bytes in the OS page
+//! cache, so they survive a crash of this process without a system call.
+//!
+//! The invariant that makes the borrowed reads sound: bytes below the
+//! segment's published end are never written again while the mapping exists.
+//! The writer only writes past the published end (new records) and into the
+//! header's watermark field, which readers never borrow.
+
+use std::fs::{self, File, OpenOptions};
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use memmap2::{MmapOptions, MmapRaw};
+
+use crate::error::{Error, Result};
+use crate::format::segment_header::{self, SegmentHeader, SegmentKind, HEADER_LEN};
+use crate::storage::dir;
+
+/// An open, mapped segment file.
+#[derive(Debug)]
+pub struct Segment {
+    header: SegmentHeader,
+    path: PathBuf,
+    file: File,
+    map: MmapRaw,
+    writable: bool,
+    /// The watermark last written into the header; it only grows.
+    watermark: std::sync::Mutex<u64>,
+}
+
+impl Segment {
+    /// Creates segment `number` in `dir_path` with room for `capacity` bytes
+    /// (header included), durably: the file is written as `*.tmp`, flushed and
+    /// renamed, so a crash never leaves a half-made segment under its real name.
+    ///
+    /// With `prefill`, the space is written with zeros (slower to create, but
+    /// later flushes overwrite allocated blocks instead of converting unwritten
+    /// extents, which roughly halves the cost of each fsync); otherwise it is
+    /// reserved with `fallocate` so that writes through the mapping cannot hit
+    /// a full disk.
+    ///
+    /// # Errors
+    /// `Io` (for example a full disk) with the path.
+    pub fn create(
+        dir_path: &Path,
+        header: SegmentHeader,
+        capacity: u64,
+        prefill: bool,
+    ) -> Result<Segment> {
+        let name = dir::segment_file_name(header.number);
+        let tmp = dir_path.join(format!("{name}.tmp"));
+        let path = dir_path.join(name);
+        fn io<'p>(what: &'static str, p: &'p Path) -> impl Fn(std::io::Error) -> Error + 'p {
+            move |e| Error::io(what, p, e)
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(io("cannot create segment", &tmp))?;
+        let result = (|| {
+            use std::os::unix::fs::FileExt;
+            if prefill {
+                let zeros = vec![0u8; 1 << 20];
+                let mut at = 0u64;
+                while at < capacity {
+                    let n = (capacity - at).min(zeros.len() as u64) as usize;
+                    file.write_all_at(&zeros[..n], at)
+                        .map_err(io("cannot preallocate segment", &tmp))?;
+                    at += n as u64;
+                }
+            } else {
+                reserve(&file, capacity).map_err(io("cannot preallocate segment", &tmp))?;
+            }
+            file.write_all_at(&header.encode(), 0)
+                .map_err(io("cannot write segment header", &tmp))?;
+            file.sync_all().map_err(io("cannot flush segment", &tmp))?;
+            fs::rename(&tmp, &path).map_err(io("cannot rename segment", &tmp))?;
+            dir::sync_dir(dir_path)
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+        Segment::map(header, path, file, true)
+    }
+
+    /// Opens an existing segment file and checks its header. A writable open
+    /// first grows the file to `min_capacity` (the active segment gets its
+    /// space back after a clean close trimmed it).
+    ///
+    /// # Errors
+    /// `Corrupt` for a bad header, `Version` for a newer format, `Io`.
+    pub fn open(path: &Path, writable: bool, min_capacity: u64) -> Result<Segment> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(writable)
+            .open(path)
+            .map_err(|e| Error::io("cannot open segment", path, e))?;
+        let mut head = [0u8; HEADER_LEN];
+        {
+            use std::os::unix::fs::FileExt;
+            let len = file
+                .metadata()
+                .map_err(|e| Error::io("cannot stat segment", path, e))?
+                .len();
+            if len < HEADER_LEN as u64 {
+                return Err(Error::corrupt(
+                    path,
+                    0,
+                    "file shorter than a segment header",
+                ));
+            }
+            file.read_exact_at(&mut head, 0)
+                .map_err(|e| Error::io("cannot read segment header", path, e))?;
+            if writable && len < min_capacity {
+                reserve(&file, min_capacity)
+                    .map_err(|e| Error::io("cannot grow segment", path, e))?;
+            }
+        }
+        let header = decode_header(path, &head)?;
+        Segment::map(header, path.to_path_buf(), file, writable)
+    }
+
+    fn map(header: SegmentHeader, path: PathBuf, file: File, writable: bool) -> Result<Segment> {
+        let map = if writable {
+            MmapOptions::new().map_raw(&file)
+        } else {
+            MmapOptions::new().map_raw_read_only(&file)
+        }
+        .map_err(|e| Error::io("cannot map segment", &path, e))?;
+        if map.len() < HEADER_LEN {
+            return Err(Error::corrupt(
+                &path,
+                0,
+                "file shorter than a segment header",
+            ));
+        }
+        // SAFETY: the header lies inside the mapping (checked above) and no
+        // writer exists for a segment that is still being opened.
+        let head = unsafe { std::slice::from_raw_parts(map.as_ptr(), HEADER_LEN) };
+        let watermark = std::sync::Mutex::new(segment_header::read_synced_len(head));
+        Ok(Segment {
+            header,
+            path,
+            file,
+            map,
+            writable,
+            watermark,
+        })
+    }
+
+    pub fn number(&self) -> u64 {
+        self.header.number
+    }
+
+    pub fn kind(&self) -> SegmentKind {
+        self.header.kind
+    }
+
+    pub fn first_id(&self) -> u64 {
+        self.header.first_id
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes mapped (the file's length when it was mapped).
+    pub fn capacity(&self) -> u64 {
+        self.map.len() as u64
+    }
+
+    /// The mapped bytes from `offset` to the end of the mapping.
+    ///
+    /// # Safety
+    /// The caller must only look at bytes that are published (below the
+    /// segment's published end, see the module docs) or that no writer can
+    /// touch (recovery and read-only handles, before any write).
+    pub unsafe fn bytes_from(&self, offset: u64) -> &[u8] {
+        let len = self.map.len();
+        let offset = (offset as usize).min(len);
+        // SAFETY: the range lies inside the live mapping (clamped above); the
+        // caller guarantees no concurrent write to the bytes it reads.
+        unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(offset), len - offset) }
+    }
+
+    /// Copies `data` into the mapping at `offset`.
+    ///
+    /// # Safety
+    /// Only the single writer may call this, for bytes above the published
+    /// end that no reader can reach yet.
+    pub unsafe fn write(&self, offset: u64, data: &[u8]) {
+        assert!(self.writable, "write to a read-only segment");
+        let end = offset as usize + data.len();
+        assert!(end <= self.map.len(), "write past the end of the segment");
+        // SAFETY: in bounds (asserted), the mapping is writable, and the caller
+        // guarantees that no reader borrows these bytes yet.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                data.as_ptr(),
+                self.map.as_mut_ptr().add(offset as usize),
+                data.len(),
+            )
+        }
+    }
+
+    /// Flushes bytes `[from, to)` of the mapping to stable storage.
+    ///
+    /// # Errors
+    /// `Io` when the OS reports a failed write-back.
+    pub fn flush(&self, from: u64, to: u64) -> Result<()> {
+        if to <= from {
+            return Ok(());
+        }
+        self.map
+            .flush_range(from as usize, (to - from) as usize)
+            .map_err(|e| Error::io("cannot flush segment", &self.path, e))
+    }
+
+    /// Records that the first `len` bytes are on stable storage, by rewriting
+    /// the header's watermark (made durable by the next flush).
+    pub fn set_synced_len(&self, len: u64) {
+        let Ok(mut current) = self.watermark.lock() else {
+            return;
+        };
+        if len <= *current {
+            return;
+        }
+        let mut field = [0u8; 16];
+        segment_header::write_synced_len_field(&mut field, len);
+        // SAFETY: the watermark mutex serializes updates, and readers never
+        // borrow the header's watermark bytes (module invariant).
+        unsafe { self.write(segment_header::SYNCED_RANGE.start as u64, &field) }
+        *current = len;
+    }
+
+    /// The watermark: bytes known to be on stable storage.
+    pub fn synced_len(&self) -> u64 {
+        self.watermark.lock().map_or(HEADER_LEN as u64, |w| *w)
+    }
+
+    /// Shrinks (or grows) the file to `len` bytes. The mapping keeps its size;
+    /// callers never read past `len` afterwards.
+    ///
+    /// # Errors
+    /// `Io`.
+    pub fn set_file_len(&self, len: u64) -> Result<()> {
+        self.file
+            .set_len(len)
+            .map_err(|e| Error::io("cannot resize segment", &self.path, e))
+    }
+
+    /// Discards everything from `at` on (a torn tail found by recovery) and
+    /// reserves the space again, so the discarded bytes read as zeros.
+    ///
+    /// # Errors
+    /// `Io`.
+    pub fn cut_tail(&self, at: u64) -> Result<()> {
+        self.set_file_len(at)?;
+        reserve(&self.file, self.capacity())
+            .map_err(|e| Error::io("cannot grow segment", &self.path, e))?;
+        self.sync_file()
+    }
+
+    /// Flushes file metadata (after `set_file_len`).
+    ///
+    /// # Errors
+    /// `Io`.
+    pub fn sync_file(&self) -> Result<()> {
+        self.file
+            .sync_all()
+            .map_err(|e| Error::io("cannot flush segment", &self.path, e))
+    }
+}
+
+/// Reads and checks the header of the segment file at `path`.
+///
+/// # Errors
+/// `Corrupt` for a bad header, `Version` for a newer format, `Io`.
+pub fn read_header(path: &Path) -> Result<SegmentHeader> {
+    use std::os::unix::fs::FileExt;
+    let file = File::open(path).map_err(|e| Error::io("cannot open segment", path, e))?;
+    let mut head = [0u8; HEADER_LEN];
+    file.read_exact_at(&mut head, 0)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                Error::corrupt(path, 0, "file shorter than a segment header")
+            }
+            _ => Error::io("cannot read segment header", path, e),
+        })?;
+    decode_header(path, &head)
+}
+
+fn decode_header(path: &Path, head: &[u8]) -> Result<SegmentHeader> {
+    SegmentHeader::decode(head).map_err(|e| match e {
+        segment_header::HeaderError::Invalid(what) => Error::corrupt(path, 0, what),
+        segment_header::HeaderError::NewerVersion(v) => Error::new(
+            crate::error::ErrorKind::Version,
+            format!(
+                "{} was written by a newer ToonStore (format version {v}); this library reads format versions up to {}",
+                path.display(),
+                crate::format::FORMAT_VERSION
+            ),
+        ),
+    })
+}
+
+/// Reserves `len` bytes of disk for `file` (and sets its length), so writes
+/// through a mapping cannot fail for lack of space. Falls back to a sparse
+/// length where the filesystem has no `fallocate`.
+fn reserve(file: &File, len: u64) -> std::io::Result<()> {
+    let len_c = libc::off_t::try_from(len)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "segment too large"))?;
+    // SAFETY: plain system call on a file descriptor we own; no memory is passed.
+    let rc = unsafe { libc::fallocate(file.as_raw_fd(), 0, 0, len_c) };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = std::io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) => file.set_len(len),
+        _ => Err(err),
+    }
+}

@@ -1,0 +1,203 @@
+//! The Rust API's behaviour, one call at a time.
+
+use toonstore::{Batch, Durability, ErrorKind, Options, ToonStore};
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn small_segments() -> Options {
+    Options {
+        segment_size: 4096,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn put_get_delete_scan_round_trip() {
+    let dir = tmp();
+    let db = ToonStore::open(dir.path().join("db")).unwrap();
+    let a = db.put(b"users[1]{id,name}: 1,Alice").unwrap();
+    let b = db.put(b"").unwrap();
+    let c = db.put(b"users[1]{id,name}: 3,Carol").unwrap();
+    assert_eq!((a, b, c), (0, 1, 2));
+    assert_eq!(db.get(a).unwrap().unwrap(), b"users[1]{id,name}: 1,Alice");
+    assert_eq!(db.get(b).unwrap().unwrap(), b"");
+    assert_eq!(db.get(99).unwrap(), None);
+    db.delete(b).unwrap();
+    assert_eq!(db.get(b).unwrap(), None);
+    assert_eq!(db.delete(b).unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(db.delete(1000).unwrap_err().kind(), ErrorKind::NotFound);
+    let rows: Vec<_> = db.scan().unwrap().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].0, a);
+    assert_eq!(rows[1].0, c);
+    let from: Vec<_> = db.scan_from(1).unwrap().map(|r| r.unwrap().0).collect();
+    assert_eq!(from, vec![c]);
+    assert!(db.contains(a).unwrap());
+    assert!(!db.contains(b).unwrap());
+    db.close().unwrap();
+}
+
+#[test]
+fn ids_are_never_reused_across_reopen_and_rolls() {
+    let dir = tmp();
+    let mut expected = Vec::new();
+    for round in 0..4u32 {
+        let db = ToonStore::open_with(dir.path(), &small_segments()).unwrap();
+        for i in 0..100u32 {
+            let value = format!("round {round} row {i} {}", "x".repeat((i % 50) as usize));
+            let id = db.put(value.as_bytes()).unwrap();
+            assert_eq!(id, expected.len() as u64);
+            expected.push(Some(value.into_bytes()));
+        }
+        for id in (0..expected.len()).step_by(7) {
+            if expected[id].take().is_some() {
+                db.delete(id as u64).unwrap();
+            }
+        }
+        db.close().unwrap();
+    }
+    let db = ToonStore::open_with(dir.path(), &small_segments()).unwrap();
+    for (id, value) in expected.iter().enumerate() {
+        assert_eq!(
+            db.get(id as u64).unwrap().as_ref(),
+            value.as_ref(),
+            "row {id}"
+        );
+    }
+    let st = db.stats().unwrap();
+    assert_eq!(st.next_row_id, expected.len() as u64);
+    assert_eq!(st.live_rows, expected.iter().flatten().count() as u64);
+    assert!(st.segment_count > 1, "small segments should have rolled");
+}
+
+#[test]
+fn batch_is_atomic_and_returns_consecutive_ids() {
+    let dir = tmp();
+    let db = ToonStore::open(dir.path()).unwrap();
+    let first = db.put(b"first").unwrap();
+    let mut batch = Batch::new();
+    batch.put(b"a").put(b"b").delete(first);
+    let ids = db.write(&batch).unwrap();
+    assert_eq!(ids, vec![1, 2]);
+    assert_eq!(db.get(first).unwrap(), None);
+    // A batch deleting an absent row writes nothing.
+    let mut bad = Batch::new();
+    bad.put(b"c").delete(first);
+    assert_eq!(db.write(&bad).unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(db.put(b"d").unwrap(), 3, "the failed batch consumed no id");
+    let mut dup = Batch::new();
+    dup.delete(1).delete(1);
+    assert_eq!(db.write(&dup).unwrap_err().kind(), ErrorKind::NotFound);
+    assert!(db.contains(1).unwrap());
+    assert_eq!(db.write(&Batch::new()).unwrap(), Vec::<u64>::new());
+    db.close().unwrap();
+    let db = ToonStore::open(dir.path()).unwrap();
+    assert_eq!(db.get(2).unwrap().unwrap(), b"b");
+    assert_eq!(db.get(first).unwrap(), None);
+}
+
+#[test]
+fn snapshot_sees_only_its_moment() {
+    let dir = tmp();
+    let db = ToonStore::open(dir.path()).unwrap();
+    for i in 0..10_000u32 {
+        db.put(format!("row {i}").as_bytes()).unwrap();
+    }
+    let snap = db.snapshot().unwrap();
+    let scan = db.scan().unwrap();
+    for id in (0..10_000).step_by(3) {
+        db.delete(id).unwrap();
+    }
+    db.put(b"after").unwrap();
+    assert_eq!(snap.get(0).unwrap().unwrap(), b"row 0");
+    assert_eq!(snap.get(10_000).unwrap(), None);
+    assert_eq!(scan.count(), 10_000);
+    assert_eq!(db.scan().unwrap().count(), 10_000 - 3334 + 1);
+}
+
+#[test]
+fn too_large_values_and_read_only_writes_are_refused() {
+    let dir = tmp();
+    let opts = Options {
+        max_value_size: 100,
+        ..Options::default()
+    };
+    let db = ToonStore::open_with(dir.path(), &opts).unwrap();
+    assert_eq!(db.put(&[1u8; 101]).unwrap_err().kind(), ErrorKind::TooLarge);
+    db.put(&[1u8; 100]).unwrap();
+    assert_eq!(
+        ToonStore::open(dir.path()).unwrap_err().kind(),
+        ErrorKind::Locked
+    );
+    db.close().unwrap();
+    let ro = Options {
+        read_only: true,
+        ..Options::default()
+    };
+    let r1 = ToonStore::open_with(dir.path(), &ro).unwrap();
+    let r2 = ToonStore::open_with(dir.path(), &ro).unwrap();
+    assert_eq!(r1.get(0).unwrap().unwrap(), vec![1u8; 100]);
+    assert_eq!(r2.put(b"x").unwrap_err().kind(), ErrorKind::ReadOnly);
+    assert_eq!(r2.delete(0).unwrap_err().kind(), ErrorKind::ReadOnly);
+    assert_eq!(
+        ToonStore::open(dir.path()).unwrap_err().kind(),
+        ErrorKind::Locked
+    );
+}
+
+#[test]
+fn compaction_reclaims_space_and_keeps_ids() {
+    let dir = tmp();
+    let db = ToonStore::open_with(dir.path(), &small_segments()).unwrap();
+    for i in 0..2000u32 {
+        db.put(format!("row {i} {}", "y".repeat(40)).as_bytes())
+            .unwrap();
+    }
+    let snap = db.snapshot().unwrap();
+    for id in 0..2000u64 {
+        if id % 10 != 0 {
+            db.delete(id).unwrap();
+        }
+    }
+    let before = db.stats().unwrap();
+    assert!(before.garbage_fraction > 0.8, "{before:?}");
+    db.compact().unwrap();
+    let after = db.stats().unwrap();
+    assert!(after.garbage_fraction < 0.05, "{after:?}");
+    assert!(
+        after.disk_bytes < before.disk_bytes / 3,
+        "{before:?} {after:?}"
+    );
+    for id in 0..2000u64 {
+        let want = (id % 10 == 0).then(|| format!("row {id} {}", "y".repeat(40)).into_bytes());
+        assert_eq!(db.get(id).unwrap(), want, "row {id}");
+        assert!(snap.get(id).unwrap().is_some(), "snapshot lost row {id}");
+    }
+    assert_eq!(db.put(b"next").unwrap(), 2000);
+    db.close().unwrap();
+    let db = ToonStore::open_with(dir.path(), &small_segments()).unwrap();
+    assert_eq!(db.scan().unwrap().count(), 201);
+    assert_eq!(
+        db.get(10).unwrap().unwrap(),
+        format!("row 10 {}", "y".repeat(40)).into_bytes()
+    );
+}
+
+#[test]
+fn full_durability_and_sync_work() {
+    let dir = tmp();
+    let opts = Options {
+        durability: Durability::Full,
+        ..Options::default()
+    };
+    let db = ToonStore::open_with(dir.path(), &opts).unwrap();
+    let id = db.put(b"durable").unwrap();
+    db.put_with(b"relaxed", Durability::Off).unwrap();
+    db.sync().unwrap();
+    drop(db);
+    let db = ToonStore::open(dir.path()).unwrap();
+    assert_eq!(db.get(id).unwrap().unwrap(), b"durable");
+    assert_eq!(db.get(id + 1).unwrap().unwrap(), b"relaxed");
+}
