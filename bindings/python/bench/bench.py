@@ -31,6 +31,7 @@ Usage:
   python bench/bench.py                # N = 1,000,000
   python bench/bench.py -n 100000      # or TOONSTORE_BENCH_N=100000
   python bench/bench.py --only toonstore --dir /path/on/another/disk
+  python bench/bench.py --repeat 5     # median of 5 runs (default 3)
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import platform
 import random
 import shutil
 import sqlite3
+import statistics
 import struct
 import sys
 import tempfile
@@ -232,6 +234,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     parser.add_argument("--no-bulk", action="store_true", help="skip the peers' one-transaction bulk modes")
     parser.add_argument("--with-off", action="store_true", help="also run toonstore with durability='off'")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs per database, each on a fresh directory; the median of each figure is shown (default 3)",
+    )
     args = parser.parse_args(argv)
 
     n = args.rows
@@ -249,7 +257,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"sqlite {sqlite3.sqlite_version}; "
         f"py-lmdb {lmdb.__version__ + ' (LMDB ' + '.'.join(map(str, lmdb.version())) + ')' if lmdb else 'not installed'}"
     )
-    print(f"rows:    {n:,} of {VALUE_SIZE} bytes, random get order (seed {args.seed})")
+    print(
+        f"rows:    {n:,} of {VALUE_SIZE} bytes, random get order (seed {args.seed}); "
+        f"median of {args.repeat} runs, each on a fresh directory"
+    )
     print(flush=True)
 
     plan: List[Tuple[str, Callable[[str], Result]]] = []
@@ -273,12 +284,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     os.makedirs(base, exist_ok=True)
     results: List[Tuple[str, Result]] = []
     for name, run in plan:
-        work = tempfile.mkdtemp(prefix="toonstore-bench-", dir=base)
-        try:
-            print(f"running {name} ...", file=sys.stderr, flush=True)
-            results.append((name, run(work)))
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        runs: List[Result] = []
+        for attempt in range(args.repeat):
+            work = tempfile.mkdtemp(prefix="toonstore-bench-", dir=base)
+            try:
+                print(f"running {name} ({attempt + 1}/{args.repeat}) ...", file=sys.stderr, flush=True)
+                runs.append(run(work))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        results.append((name, {op: statistics.median(r[op] for r in runs) for op in ("put", "get", "scan")}))
 
     def fmt(v: Optional[float]) -> str:
         return "-" if v is None else f"{v:,.0f}"

@@ -644,6 +644,7 @@ impl PyToonStore {
 
     /// Makes every acknowledged write durable on disk (fsync).
     fn sync(&self, py: Python<'_>) -> PyResult<()> {
+        self.check_writable(py)?;
         self.with_db_detached(py, |db| db.sync())
     }
 

@@ -108,6 +108,8 @@ def test_read_only(db_path):
                 b.put(b"z")
         with pytest.raises(toonstore.ReadOnlyError):
             ro.compact()
+        with pytest.raises(toonstore.ReadOnlyError):
+            ro.sync()
         assert ro.get(row_id) == b"x" and len(ro) == 1
 
 

@@ -65,6 +65,10 @@ def test_second_open_in_the_same_process_shares_the_database(db_path):
     reader = ToonStore.open(db_path, read_only=True)
     with pytest.raises(toonstore.ReadOnlyError):
         reader.put(b"c")
+    with pytest.raises(toonstore.ReadOnlyError):
+        reader.delete(a)
+    with pytest.raises(toonstore.ReadOnlyError):
+        reader.sync()
     first.close()
     assert second.get(a) == b"a"  # still open through the other handles
     second.close()
@@ -72,6 +76,19 @@ def test_second_open_in_the_same_process_shares_the_database(db_path):
     reader.close()
     with ToonStore.open(db_path) as db:
         assert [d for _, d in db.scan()] == [b"a", b"b"]
+
+
+def test_writer_cannot_join_a_read_only_open_in_the_same_process(db_path):
+    ToonStore.open(db_path).close()
+    reader = ToonStore.open(db_path, read_only=True)
+    with pytest.raises(toonstore.LockedError) as info:
+        ToonStore.open(db_path)
+    assert "read-only" in info.value.message
+    second_reader = ToonStore.open(db_path, read_only=True)
+    reader.close()
+    second_reader.close()
+    with ToonStore.open(db_path) as db:  # free again once they are closed
+        db.put(b"w")
 
 
 WRITER = r"""
