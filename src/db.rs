@@ -129,10 +129,6 @@ impl Shared {
     pub(crate) fn maintenance_lock(&self) -> Result<MutexGuard<'_, ()>> {
         self.maintenance.lock().map_err(|_| poisoned_lock())
     }
-
-    pub(crate) fn commit(&self) -> &GroupCommit {
-        &self.commit
-    }
 }
 
 /// An open ToonStore database.
@@ -532,10 +528,6 @@ impl ToonStore {
         w.active.flush(0, HEADER_LEN as u64)?;
         w.active.set_file_len(end)?;
         w.active.sync_file()
-    }
-
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
-        &self.shared
     }
 }
 

@@ -42,6 +42,8 @@ mod recovery;
 mod snapshot;
 mod storage;
 
+pub mod ffi;
+
 pub use batch::Batch;
 pub use db::{Stats, ToonStore};
 pub use error::{Error, ErrorKind, Result};

@@ -140,18 +140,6 @@ impl SegmentTable {
             self.slots.pop();
         }
     }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Arc<Segment>> {
-        self.slots.iter().flatten()
-    }
-
-    pub fn len(&self) -> usize {
-        self.slots.iter().flatten().count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// What readers see: chunks and segments. Immutable once published, except
@@ -176,11 +164,6 @@ impl View {
         for chunk in &self.chunks {
             chunk.frozen.store(true, Ordering::Release);
         }
-    }
-
-    /// Index of the first chunk at or after `id` that might hold entries.
-    pub fn chunk_count(&self) -> usize {
-        self.chunks.len()
     }
 }
 

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use memmap2::{MmapOptions, MmapRaw};
 
 use crate::error::{Error, Result};
-use crate::format::segment_header::{self, SegmentHeader, SegmentKind, HEADER_LEN};
+use crate::format::segment_header::{self, SegmentHeader, HEADER_LEN};
 use crate::storage::dir;
 
 /// An open, mapped segment file.
@@ -158,10 +158,6 @@ impl Segment {
 
     pub fn number(&self) -> u64 {
         self.header.number
-    }
-
-    pub fn kind(&self) -> SegmentKind {
-        self.header.kind
     }
 
     pub fn first_id(&self) -> u64 {

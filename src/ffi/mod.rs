@@ -1,0 +1,87 @@
+//! The C ABI: everything `include/toonstore.h` declares.
+//!
+//! The header is generated from this module by cbindgen (`cbindgen.toml`)
+//! and committed; `tests/header_fresh.rs` fails when it is stale. Rules that
+//! hold for every function (see `C_API_CONTRACT.md`):
+//!
+//! * every function runs inside [`boundary::guard`]: no panic crosses the
+//!   boundary, failures set the thread's last error;
+//! * handles are checked for NULL and for a live magic number;
+//! * out-pointers are written on success; owned out-handles are set to NULL
+//!   on failure;
+//! * error codes and struct layouts never change once released; structs
+//!   carry their version as the first field.
+//!
+//! Unsafe code of the crate lives here and in `storage::segment` only.
+
+#![allow(clippy::missing_safety_doc)] // each function documents its contract in prose for C readers
+
+pub mod abi_stable_root;
+pub mod api_table;
+pub mod batch;
+pub mod boundary;
+pub mod database;
+pub mod handles;
+pub mod info;
+pub mod options;
+pub mod read;
+
+use std::os::raw::c_int;
+
+/// Major version of the library (and of the ABI: the SONAME is
+/// `libtoonstore.so.1`).
+pub const TOONSTORE_VERSION_MAJOR: u32 = 1;
+/// Minor version: new functions and struct versions, never breaking.
+pub const TOONSTORE_VERSION_MINOR: u32 = 0;
+/// Patch version: fixes only.
+pub const TOONSTORE_VERSION_PATCH: u32 = 0;
+/// MAJOR*1000000 + MINOR*1000 + PATCH (SQLite's scheme).
+pub const TOONSTORE_VERSION_NUMBER: u32 = 1_000_000;
+/// The version as a string literal.
+pub const TOONSTORE_VERSION_STRING: &str = "1.0.0";
+
+/// Success.
+pub const TOONSTORE_OK: c_int = 0;
+/// An argument was invalid (NULL pointer, negative row id, bad option).
+pub const TOONSTORE_ERR_INVALID_ARG: c_int = -1;
+/// The row id was never assigned, or the row was deleted.
+pub const TOONSTORE_ERR_NOT_FOUND: c_int = -2;
+/// The operating system reported an I/O error.
+pub const TOONSTORE_ERR_IO: c_int = -3;
+/// A file of the database failed a checksum or structural check.
+pub const TOONSTORE_ERR_CORRUPT: c_int = -4;
+/// Another process (or handle) has the database open for writing.
+pub const TOONSTORE_ERR_LOCKED: c_int = -5;
+/// A value or batch exceeds the configured or format limit.
+pub const TOONSTORE_ERR_TOO_LARGE: c_int = -6;
+/// A write on a read-only handle.
+pub const TOONSTORE_ERR_READ_ONLY: c_int = -7;
+/// A format, struct or interface version this library does not know.
+pub const TOONSTORE_ERR_VERSION: c_int = -8;
+/// Memory could not be allocated.
+pub const TOONSTORE_ERR_NOMEM: c_int = -9;
+/// A bug in the library (a caught panic).
+pub const TOONSTORE_ERR_INTERNAL: c_int = -10;
+/// The handle was closed or freed, or is not a handle of this type.
+pub const TOONSTORE_ERR_CLOSED: c_int = -11;
+/// `toonstore_get_into`: the buffer is too small; `*out_len` holds the size needed.
+pub const TOONSTORE_ERR_BUFFER_TOO_SMALL: c_int = -12;
+/// An earlier fsync failed; writes are refused until the database is reopened.
+pub const TOONSTORE_ERR_POISONED: c_int = -13;
+
+/// Durability: no background flush (bulk loads); survives a process crash.
+pub const TOONSTORE_DURABILITY_OFF: u32 = 0;
+/// Durability (default): survives a process crash; flushed every
+/// `sync_interval_ms`, on `toonstore_sync` and on close.
+pub const TOONSTORE_DURABILITY_NORMAL: u32 = 1;
+/// Durability: flushed to stable storage before each commit returns.
+pub const TOONSTORE_DURABILITY_FULL: u32 = 2;
+/// `toonstore_put_with`: use the durability the database was opened with.
+pub const TOONSTORE_DURABILITY_DEFAULT: u32 = 0xFFFF_FFFF;
+
+/// Current version of `ToonStoreOpenOptions`.
+pub const TOONSTORE_OPEN_OPTIONS_VERSION: u32 = 1;
+/// Current version of `ToonStoreStats`.
+pub const TOONSTORE_STATS_VERSION: u32 = 1;
+/// Newest version of the function table `toonstore_api` returns.
+pub const TOONSTORE_API_VERSION: u32 = 1;

@@ -1,0 +1,189 @@
+//! Scans, iterators and snapshots: the reads that borrow.
+
+use std::os::raw::c_int;
+
+use crate::error::Result;
+use crate::ffi::boundary::{guard, invalid};
+use crate::ffi::database::{db, row_id};
+use crate::ffi::handles::{self, FfiDatabase, FfiIter, FfiSnapshot};
+use crate::ffi::TOONSTORE_OK;
+
+/// Starts a scan over the live rows in ascending row id order. It reads a
+/// snapshot: rows put or deleted after this call returns do not change what
+/// it yields. Returns an iterator owned by the caller (release it with
+/// `toonstore_iter_free`), or NULL and the last error.
+///
+/// # Safety
+/// `db` is null or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_scan(db: *mut FfiDatabase) -> *mut FfiIter {
+    // SAFETY: forwarded contract.
+    unsafe { toonstore_scan_from(db, 0) }
+}
+
+/// Like `toonstore_scan`, starting at the first live row with id `>= start_row_id`.
+///
+/// # Safety
+/// `db` is null or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_scan_from(
+    db: *mut FfiDatabase,
+    start_row_id: i64,
+) -> *mut FfiIter {
+    guard(|| {
+        // SAFETY: forwarded contract.
+        let store = unsafe { self::db(db) }?;
+        let scan = store.scan_from(row_id(start_row_id)?)?;
+        Ok(handles::into_raw::<FfiIter>(scan))
+    })
+}
+
+/// Advances the iterator. Returns 1 and fills `*row_id`, `*data`, `*len`
+/// with the next row; 0 at the end (and on every later call); a negative
+/// error code on failure (the iterator then moves past the failed row).
+/// `*data` is **borrowed**: valid until the next `toonstore_iter_next` or
+/// `toonstore_iter_free` on this iterator (for an iterator from
+/// `toonstore_snapshot_scan`, until its snapshot is freed as well); never
+/// free or modify it. An empty row gives `*len == 0`.
+///
+/// # Safety
+/// `iter` is null or a live iterator used by one thread at a time; the out
+/// pointers are null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_iter_next(
+    iter: *mut FfiIter,
+    row_id: *mut i64,
+    data: *mut *mut u8,
+    len: *mut usize,
+) -> c_int {
+    guard(|| {
+        if row_id.is_null() || data.is_null() || len.is_null() {
+            return Err(invalid("row_id, data and len must not be NULL"));
+        }
+        // SAFETY: forwarded contract.
+        let scan = unsafe { handles::get_mut(iter) }?;
+        match scan.next_ref() {
+            None => Ok(0),
+            Some(row) => {
+                let (id, value) = row?;
+                // SAFETY: all three are non-null and writable (caller's contract).
+                unsafe {
+                    row_id.write(id as i64);
+                    data.write(value.as_ptr().cast_mut());
+                    len.write(value.len());
+                }
+                Ok(1)
+            }
+        }
+    })
+}
+
+/// Releases an iterator; NULL is a no-op.
+///
+/// # Safety
+/// `iter` is null or an iterator not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_iter_free(iter: *mut FfiIter) {
+    guard(|| {
+        // SAFETY: forwarded contract.
+        drop(unsafe { handles::release(iter) });
+        Ok(())
+    })
+}
+
+/// Takes a snapshot: a consistent, read-only view of this moment, for
+/// zero-copy reads. `*out_snapshot` receives a handle owned by the caller,
+/// released with `toonstore_snapshot_free` (NULL on failure). A snapshot
+/// keeps the segments it reads alive (also through compaction) and may be
+/// used from any thread; it stays valid after its database is closed.
+///
+/// # Safety
+/// `db` is null or a live handle; `out_snapshot` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_snapshot_open(
+    db: *mut FfiDatabase,
+    out_snapshot: *mut *mut FfiSnapshot,
+) -> c_int {
+    guard(|| {
+        if out_snapshot.is_null() {
+            return Err(invalid("out_snapshot is NULL"));
+        }
+        // SAFETY: non-null and writable by the caller's contract.
+        unsafe { out_snapshot.write(std::ptr::null_mut()) };
+        // SAFETY: forwarded contract.
+        let snapshot = unsafe { self::db(db) }?.snapshot()?;
+        // SAFETY: as above.
+        unsafe { out_snapshot.write(handles::into_raw::<FfiSnapshot>(snapshot)) };
+        Ok(TOONSTORE_OK)
+    })
+}
+
+/// Reads row `row_id` as of the snapshot without copying: `*data` is
+/// **borrowed** from the database's mapping and stays valid until
+/// `toonstore_snapshot_free(snapshot)`; never free or modify it.
+/// `TOONSTORE_ERR_NOT_FOUND` when the row was absent at the snapshot's moment
+/// (then `*data` is NULL and `*len` 0).
+///
+/// # Safety
+/// `snapshot` is null or a live snapshot; `data` and `len` are null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_snapshot_get(
+    snapshot: *const FfiSnapshot,
+    row_id: i64,
+    data: *mut *const u8,
+    len: *mut usize,
+) -> c_int {
+    guard(|| {
+        if data.is_null() || len.is_null() {
+            return Err(invalid("data and len must not be NULL"));
+        }
+        // SAFETY: both non-null and writable by the caller's contract.
+        unsafe {
+            data.write(std::ptr::null());
+            len.write(0);
+        }
+        // SAFETY: forwarded contract.
+        let snap = unsafe { handles::get(snapshot) }?;
+        let id = self::row_id(row_id)?;
+        let value = snap.get(id)?.ok_or_else(|| crate::Error::not_found(id))?;
+        // SAFETY: as above.
+        unsafe {
+            data.write(value.as_ptr());
+            len.write(value.len());
+        }
+        Ok(TOONSTORE_OK)
+    })
+}
+
+/// Starts a scan of the snapshot from the first live row with id
+/// `>= start_row_id`. Rows it yields stay valid until the snapshot is freed.
+/// Returns an iterator owned by the caller (`toonstore_iter_free`) or NULL.
+///
+/// # Safety
+/// `snapshot` is null or a live snapshot.
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_snapshot_scan(
+    snapshot: *const FfiSnapshot,
+    start_row_id: i64,
+) -> *mut FfiIter {
+    guard(|| {
+        // SAFETY: forwarded contract.
+        let snap = unsafe { handles::get(snapshot) }?;
+        let scan = snap.scan_from(row_id(start_row_id)?);
+        Ok(handles::into_raw::<FfiIter>(scan))
+    })
+}
+
+/// Releases a snapshot; NULL is a no-op. Pointers borrowed from it become
+/// invalid.
+///
+/// # Safety
+/// `snapshot` is null or a snapshot not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_snapshot_free(snapshot: *mut FfiSnapshot) {
+    guard(|| -> Result<()> {
+        // SAFETY: forwarded contract.
+        drop(unsafe { handles::release(snapshot) });
+        Ok(())
+    })
+}
