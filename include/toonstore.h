@@ -108,6 +108,9 @@
 // Current version of `ToonStoreStats`.
 #define TOONSTORE_STATS_VERSION 1
 
+// Current version of `ToonStoreCheckReport`.
+#define TOONSTORE_CHECK_REPORT_VERSION 1
+
 // Newest version of the function table `toonstore_api` returns.
 #define TOONSTORE_API_VERSION 1
 
@@ -173,6 +176,24 @@ typedef struct ToonStoreStats {
   double garbage_fraction;
 } ToonStoreStats;
 
+// What `toonstore_check` found. Set `version` to
+// `TOONSTORE_CHECK_REPORT_VERSION` before the call.
+typedef struct ToonStoreCheckReport {
+  // Set by the caller: `TOONSTORE_CHECK_REPORT_VERSION`.
+  uint32_t version;
+  // 1 when an index checkpoint exists (and was verified), else 0.
+  uint32_t has_checkpoint;
+  // Segment files walked.
+  uint64_t segments;
+  // Records whose checksum was verified.
+  uint64_t records;
+  // Live rows read back through the index.
+  uint64_t live_rows;
+  // The first problem found (file and offset), NUL-terminated and
+  // truncated to fit; empty when the database is healthy.
+  char first_problem[512];
+} ToonStoreCheckReport;
+
 // Version 1 of the function table. Fields are only ever appended.
 typedef struct ToonStoreApi {
   // The interface version of this table.
@@ -215,6 +236,8 @@ typedef struct ToonStoreApi {
   int (*snapshot_get)(const struct ToonStoreSnapshot*, int64_t, const uint8_t**, size_t*);
   struct ToonStoreIter *(*snapshot_scan)(const struct ToonStoreSnapshot*, int64_t);
   void (*snapshot_free)(struct ToonStoreSnapshot*);
+  char *(*last_error_copy)(void);
+  int (*check)(const char*, struct ToonStoreCheckReport*);
 } ToonStoreApi;
 
 
@@ -273,6 +296,17 @@ int toonstore_batch_commit(struct ToonStore *db, struct ToonStoreBatch *batch, i
 // # Safety
 // `batch` is null or a batch not used afterwards.
 void toonstore_batch_free(struct ToonStoreBatch *batch);
+
+// Verifies every record and the checkpoint of the database in directory
+// `path`, which no process may have open for writing (readers may).
+// Fills `*out` and returns `TOONSTORE_OK` when healthy,
+// `TOONSTORE_ERR_CORRUPT` when a problem was found (described in
+// `out->first_problem`), or another code when the check could not run
+// (`TOONSTORE_ERR_LOCKED`, `TOONSTORE_ERR_IO`, ...).
+//
+// # Safety
+// `path` is null or NUL-terminated; `out` is null or a writable report.
+int toonstore_check(const char *path, struct ToonStoreCheckReport *out);
 
 // Opens the database in directory `path` with default options, creating it
 // (and the directory) when missing.

@@ -23,13 +23,14 @@
 //! Where things live: `format` (byte layouts), `storage` (files, mappings,
 //! the lock), `log` (the write path and group commit), `index` (the
 //! in-memory index and its checkpoint), `recovery` (open), `compaction`,
-//! `db` (the handle), `ffi` (the C ABI). The on-disk format and the crash
+//! `db` (the handle), `check` (the verify tool), `ffi` (the C ABI). The on-disk format and the crash
 //! analysis are in `docs/FORMAT.md`.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod batch;
+mod check;
 mod compaction;
 mod db;
 pub mod error;
@@ -45,6 +46,7 @@ mod storage;
 pub mod ffi;
 
 pub use batch::Batch;
+pub use check::{check, CheckReport};
 pub use db::{Stats, ToonStore};
 pub use error::{Error, ErrorKind, Result};
 pub use options::{

@@ -10,6 +10,7 @@ use std::os::raw::{c_char, c_int};
 use crate::error::{Error, ErrorKind};
 use crate::ffi::batch::*;
 use crate::ffi::boundary::guard;
+use crate::ffi::check::{toonstore_check, ToonStoreCheckReport};
 use crate::ffi::database::*;
 use crate::ffi::handles::{FfiBatch, FfiDatabase, FfiIter, FfiSnapshot};
 use crate::ffi::info::*;
@@ -65,6 +66,8 @@ pub struct ToonStoreApi {
         unsafe extern "C" fn(*const FfiSnapshot, i64, *mut *const u8, *mut usize) -> c_int,
     pub snapshot_scan: unsafe extern "C" fn(*const FfiSnapshot, i64) -> *mut FfiIter,
     pub snapshot_free: unsafe extern "C" fn(*mut FfiSnapshot),
+    pub last_error_copy: extern "C" fn() -> *mut c_char,
+    pub check: unsafe extern "C" fn(*const c_char, *mut ToonStoreCheckReport) -> c_int,
 }
 
 static API_V1: ToonStoreApi = ToonStoreApi {
@@ -106,6 +109,8 @@ static API_V1: ToonStoreApi = ToonStoreApi {
     snapshot_get: toonstore_snapshot_get,
     snapshot_scan: toonstore_snapshot_scan,
     snapshot_free: toonstore_snapshot_free,
+    last_error_copy: toonstore_last_error_copy,
+    check: toonstore_check,
 };
 
 /// The function table of interface `version` (1 ..= `TOONSTORE_API_VERSION`),

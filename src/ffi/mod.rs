@@ -20,6 +20,7 @@ pub mod abi_stable_root;
 pub mod api_table;
 pub mod batch;
 pub mod boundary;
+pub mod check;
 pub mod database;
 pub mod handles;
 pub mod info;
@@ -83,5 +84,7 @@ pub const TOONSTORE_DURABILITY_DEFAULT: u32 = 0xFFFF_FFFF;
 pub const TOONSTORE_OPEN_OPTIONS_VERSION: u32 = 1;
 /// Current version of `ToonStoreStats`.
 pub const TOONSTORE_STATS_VERSION: u32 = 1;
+/// Current version of `ToonStoreCheckReport`.
+pub const TOONSTORE_CHECK_REPORT_VERSION: u32 = 1;
 /// Newest version of the function table `toonstore_api` returns.
 pub const TOONSTORE_API_VERSION: u32 = 1;
