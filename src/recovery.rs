@@ -268,13 +268,30 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
     };
     let mut replayed_bytes = 0u64;
     let mut active = None;
+    // A roll creates the next log segment before it seals the current one,
+    // and nothing is written to the new one until the seal succeeded. So
+    // when every later log segment is still empty, a log segment may end
+    // early (a crash interrupted its seal) exactly like the last one.
+    let holds_records: Vec<bool> = log
+        .iter()
+        // SAFETY: recovery runs before any writer exists.
+        .map(|s| {
+            record::peek(unsafe { s.bytes_from(HEADER_LEN as u64) }) != Err(DecodeError::Empty)
+        })
+        .collect();
+    let mut ended_early = false;
     for (i, segment) in log.iter().enumerate() {
         let is_last = i + 1 == log.len();
+        let tail_allowed = holds_records[i + 1..].iter().all(|h| !h);
         let next_id = replay.entries.len() as u64;
         let start = if Some(segment.number()) == replay_segment {
             replay_offset
         } else {
-            if segment.first_id() != next_id {
+            if ended_early && segment.first_id() > next_id {
+                // Ids assigned to records of the cut tail were never made
+                // durable; they are not handed out again.
+                replay.entries.resize(segment.first_id() as usize, 0);
+            } else if segment.first_id() != next_id {
                 return Err(Error::corrupt(
                     segment.path(),
                     24,
@@ -298,7 +315,19 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
                     at += rec.len() as u64;
                 }
                 Err(e) => {
-                    let is_end = is_last && at >= synced;
+                    // A roll creates the next segment before it seals (and
+                    // trims) this one: a crash in between leaves an earlier
+                    // log segment ending in zeros past its watermark. That is
+                    // its end, not damage (a lost put would still show as a
+                    // gap in the next segment's first id).
+                    if !is_last
+                        && at >= synced
+                        && e == DecodeError::Empty
+                        && bytes[at as usize..].iter().all(|&b| b == 0)
+                    {
+                        break;
+                    }
+                    let is_end = tail_allowed && at >= synced;
                     if !is_end {
                         return Err(Error::corrupt(segment.path(), at, e));
                     }
@@ -310,6 +339,17 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
         replayed_bytes += at - start;
         if let Some(stat) = replay.stats.get_mut(&segment.number()) {
             stat.used_len = at;
+        }
+        if !is_last && (at as usize) < bytes.len() {
+            // An interrupted seal: finish it, so this segment is whole.
+            ended_early = true;
+            if writable {
+                let cut = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(segment.path())
+                    .and_then(|f| f.set_len(at).and_then(|()| f.sync_all()));
+                cut.map_err(|e| Error::io("cannot trim segment", segment.path(), e))?;
+            }
         }
         if is_last {
             if torn && writable {
