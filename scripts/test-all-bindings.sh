@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every test suite of the project, the way CI does (.ci/run calls this
+# script), and ends with one summary line:
+#
+#   suites: N passed, M failed
+#
+# Suites: Rust (fmt, clippy, cargo test: unit, model, crash, corruption,
+# concurrency, header freshness, abi_stable host), C (plain, ASan+UBSan,
+# valgrind, ABI baseline), C++ and the install test (CMake + pkg-config
+# install, C/C++/Zig examples, shared and static), Python (pytest + mypy),
+# reliability (fault injection, kill -9 torture, short fuzzing), and a
+# correctness smoke run of the side-by-side benchmark harness.
+#
+# It installs what is missing first (scripts/setup-deps.sh: Debian packages,
+# Zig from PyPI; the Python and fuzzing scripts install their own tools).
+# Environment: ONLY="rust c ..." to run some suites; SKIP_SETUP=1.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
+LOGDIR=${LOGDIR:-$ROOT/target/test-logs}
+mkdir -p "$LOGDIR"
+
+passed=()
+failed=()
+suite() {
+  local name=$1
+  shift
+  if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then
+    return
+  fi
+  printf '\n=== suite %s: %s\n' "$name" "$*"
+  local start=$SECONDS
+  if "$@" 2>&1 | tee "$LOGDIR/$name.log"; then
+    passed+=("$name")
+    printf '=== suite %s passed (%ss)\n' "$name" $((SECONDS - start))
+  else
+    failed+=("$name")
+    printf '=== suite %s FAILED (%ss); log: %s\n' "$name" $((SECONDS - start)) "$LOGDIR/$name.log"
+  fi
+}
+
+if [ "${SKIP_SETUP:-0}" != 1 ]; then
+  printf '=== installing missing dependencies (scripts/setup-deps.sh)\n'
+  scripts/setup-deps.sh || echo "setup-deps reported missing tools; suites that need them will fail and say which"
+fi
+
+rust_suite() {
+  cargo fmt --all -- --check &&
+    cargo clippy --all-targets -- -D warnings &&
+    cargo test --release
+}
+
+suite rust rust_suite
+suite c tests/c/run_all.sh
+suite cpp-install tests/install/test_install.sh
+suite python bindings/python/build_and_test.sh
+suite reliability scripts/reliability.sh
+suite bench-smoke scripts/bench-all-bindings.sh --smoke
+
+printf '\n'
+for s in "${passed[@]}"; do printf 'passed: %s\n' "$s"; done
+for s in "${failed[@]}"; do printf 'FAILED: %s (log: %s)\n' "$s" "$LOGDIR/$s.log"; done
+printf 'suites: %d passed, %d failed\n' "${#passed[@]}" "${#failed[@]}"
+[ "${#failed[@]}" -eq 0 ]
