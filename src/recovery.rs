@@ -274,9 +274,10 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
     // early (a crash interrupted its seal) exactly like the last one.
     let holds_records: Vec<bool> = log
         .iter()
-        // SAFETY: recovery runs before any writer exists.
         .map(|s| {
-            record::peek(unsafe { s.bytes_from(HEADER_LEN as u64) }) != Err(DecodeError::Empty)
+            // SAFETY: recovery runs before any writer exists.
+            let first = unsafe { s.bytes_from(HEADER_LEN as u64) };
+            record::peek(first) != Err(DecodeError::Empty)
         })
         .collect();
     let mut ended_early = false;
