@@ -619,6 +619,44 @@ static void print_table(char names[][16], int ne)
     printf("(ops/s: higher is better; ms, bytes, KiB: lower is better; ratios are ToonStore/peer of the shown value)\n");
 }
 
+static const char *const FLOOR_PHASE[2] = { "floor_overwrite_4k_fdatasync", "floor_append_4k_fdatasync" };
+static const char *const FLOOR_CONF[2] = {
+    "pwrite 4 KiB over an already written and synced block (1 MiB ring) + fdatasync",
+    "append 4 KiB to a growing file + fdatasync",
+};
+
+/* one pass of both floors; the first pass adds the results, later passes
+ * keep the faster figure and note every pass in the config text */
+static void floor_pass(int idx[2])
+{
+    size_t reps = CFG.durable_rows;
+    for (int k = 0; k < 2; k++) {
+        double secs = 0;
+        int rc = k == 0 ? floor_overwrite(CFG.dir, reps, &secs) : floor_append(CFG.dir, reps, &secs);
+        if (rc != 0 || secs <= 0) {
+            fprintf(stderr, "floor %s failed: %s\n", FLOOR_PHASE[k], strerror(errno));
+            continue;
+        }
+        double rate = (double)reps / secs;
+        if (idx[k] < 0) {
+            idx[k] = SH->n;
+            char conf[480];
+            snprintf(conf, sizeof conf, "%s; best of passes before and after the engines: %.0f", FLOOR_CONF[k], rate);
+            add_result(FLOOR_PHASE[k], (double)reps, secs, rate, "ops/s", 0, conf);
+        } else {
+            result *r = &SH->r[idx[k]];
+            printf("  %-10s %-26s %10.0f ops in %9.4f s = %12.0f ops/s\n", "floor", FLOOR_PHASE[k], (double)reps, secs,
+                   rate);
+            size_t l = strlen(r->config);
+            snprintf(r->config + l, sizeof r->config - l, ", %.0f", rate);
+            if (rate > r->value) {
+                r->value = rate;
+                r->seconds = secs;
+            }
+        }
+    }
+}
+
 static void usage(void)
 {
     fprintf(stderr,
@@ -704,16 +742,12 @@ int main(int argc, char **argv)
                                         run[e]->describe(MODE_NOSYNC), "", run[e]->describe(MODE_DURABLE));
     fflush(stdout);
 
+    /* the raw floor, measured before and again after the engines (the disk
+     * of a shared machine is noisy): the faster pass of each kind is kept */
+    int floor_idx[2] = { -1, -1 };
     if (CFG.floor) {
-        double secs;
-        size_t reps = CFG.durable_rows;
-        printf("== floor (%s)\n", CFG.dir);
-        if (floor_overwrite(CFG.dir, reps, &secs) == 0)
-            add_result("floor_overwrite_4k_fdatasync", (double)reps, secs, (double)reps / secs, "ops/s", 0,
-                       "pwrite 4 KiB over an already written and synced block (1 MiB ring) + fdatasync");
-        if (floor_append(CFG.dir, reps, &secs) == 0)
-            add_result("floor_append_4k_fdatasync", (double)reps, secs, (double)reps / secs, "ops/s", 0,
-                       "append 4 KiB to a growing file + fdatasync");
+        printf("== floor (%s), pass 1\n", CFG.dir);
+        floor_pass(floor_idx);
     }
 
     int passed = 0, failed = 0;
@@ -733,6 +767,11 @@ int main(int argc, char **argv)
                     WIFEXITED(status) ? "exit" : "signal",
                     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         }
+    }
+
+    if (CFG.floor) {
+        printf("== floor (%s), pass 2\n", CFG.dir);
+        floor_pass(floor_idx);
     }
 
     print_table(names, ne);
