@@ -8,7 +8,9 @@
 #      in a directory on the repository's disk, and writes
 #      benches/compare/results/{results.csv,compare.txt,compare.svg,summary.md,machine.txt},
 #   4. runs each language binding's benchmark that exists
-#      (bindings/<lang>/bench/bench.py, bench.mjs/bench.js, bench.sh).
+#      (bindings/<lang>/bench/bench.py, bench.mjs/bench.js, bench.sh) with
+#      TOONSTORE_BENCH_N / TOONSTORE_BENCH_ROWS = the same row count; Python uses
+#      bindings/python/.venv/bin/python when it exists.
 #
 # Environment:
 #   BENCH_ROWS=1000000        rows of the comparison (20000 is the quick smoke size)
@@ -99,11 +101,22 @@ if [ "${SKIP_BINDINGS:-0}" != 1 ]; then
     export TOONSTORE_LIB_DIR="$ROOT/target/release"
     export LD_LIBRARY_PATH="$ROOT/target/release${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     export TOONSTORE_BENCH_ROWS="$ROWS"
+    export TOONSTORE_BENCH_N="$ROWS"
     for dir in bindings/*/bench; do
         [ -d "$dir" ] || continue
         lang="$(basename "$(dirname "$dir")")"
+        bdir="$(dirname "$dir")"
         cmd=()
-        if [ -f "$dir/bench.py" ]; then cmd=(python3 "$dir/bench.py")
+        if [ -f "$dir/bench.py" ]; then
+            py=python3
+            [ -x "$bdir/.venv/bin/python" ] && py="$bdir/.venv/bin/python"
+            if ! "$py" -c 'import toonstore' >/dev/null 2>&1; then
+                echo "binding $lang: 'import toonstore' fails with $py; build the binding first (see $bdir/README.md); skipped" >&2
+                status=1
+                continue
+            fi
+            mkdir -p "$DATA/binding-$lang"
+            cmd=("$py" "$dir/bench.py" --dir "$DATA/binding-$lang")
         elif [ -f "$dir/bench.mjs" ]; then cmd=(node "$dir/bench.mjs")
         elif [ -f "$dir/bench.js" ]; then cmd=(node "$dir/bench.js")
         elif [ -f "$dir/bench.sh" ]; then cmd=(bash "$dir/bench.sh")
