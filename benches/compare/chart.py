@@ -23,8 +23,8 @@ COLORS = {
     "floor": "#868e96",
 }
 LABELS = {
-    "put_batched": "put, batches of 1000\n(no fsync)",
-    "put_single_nosync": "put, 1 commit/put\n(no fsync)",
+    "put_batched": "put, batch of 1000\n(no fsync)",
+    "put_single_nosync": "put, 1 commit\neach (no fsync)",
     "put_durable": "durable put\n(fsync, 1 thread)",
     "put_durable_mt8": "durable put\n(fsync, 8 threads)",
     "floor_overwrite_4k_fdatasync": "floor: 4K overwrite\n+ fdatasync",
@@ -87,7 +87,7 @@ def panel(out, x0, y0, w, h, title, groups, data, unit, log, convert=lambda v, u
     top = max(vals)
     if log:
         lo_exp = math.floor(math.log10(min(vals)))
-        hi_exp = math.ceil(math.log10(top))
+        hi_exp = math.ceil(math.log10(top * 4))  # headroom for the value labels
         if hi_exp == lo_exp:
             hi_exp += 1
         def ypos(v):
@@ -100,7 +100,7 @@ def panel(out, x0, y0, w, h, title, groups, data, unit, log, convert=lambda v, u
             if top / (step * m) <= 6:
                 step *= m
                 break
-        hi = math.ceil(top / step) * step
+        hi = math.ceil(top * 1.2 / step) * step
         def ypos(v):
             return y0 + h - v / hi * h
         ticks = [k * step for k in range(int(round(hi / step)) + 1)]
