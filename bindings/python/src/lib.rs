@@ -183,15 +183,6 @@ enum Data<'a> {
     Copied(Bound<'a, PyBytes>),
 }
 
-// SAFETY: the Py_buffer holds a strong reference to its exporter, which
-// keeps the memory alive and, for bytearray and friends, forbids resizing
-// while the view exists. The bytes are only read (by the engine, possibly
-// with the GIL released, which the buffer protocol allows); the view is
-// released in Drop, which always runs with the GIL held because `Data`
-// values are created and dropped in methods that hold it.
-unsafe impl Send for Data<'_> {}
-unsafe impl Sync for Data<'_> {}
-
 impl Data<'_> {
     #[inline]
     fn as_slice(&self) -> &[u8] {

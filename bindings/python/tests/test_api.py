@@ -30,6 +30,13 @@ def test_put_get_delete(db):
     assert db.get(row_id) is None
 
 
+@pytest.mark.parametrize("durability", ["normal", "full", "off", "FULL"])
+def test_put_with_per_call_durability(db, durability):
+    row_id = db.put(b"per call", durability=durability)
+    assert db.get(row_id) == b"per call"
+    assert db.durability == "normal"  # the handle's own setting is unchanged
+
+
 def test_row_ids_increase_and_are_not_reused(db):
     ids = [db.put(b"row %d" % i) for i in range(100)]
     assert ids == sorted(ids)

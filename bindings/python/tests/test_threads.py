@@ -136,3 +136,60 @@ def test_close_while_other_threads_work(db_path):
     assert outcomes == ["closed"] * 4
     with ToonStore.open(db_path) as again:
         assert len(again) >= 100
+
+
+def other_threads_ran_during(call, tries=200):
+    """Whether a pure-Python thread got to run while `call()` was running.
+
+    With a huge switch interval the interpreter never takes the GIL away
+    from a thread; the spinner can only run while the calling thread has
+    released it itself, that is, inside `call` if `call` releases the GIL.
+    """
+    import sys
+
+    counter = [0]
+    stop = threading.Event()
+
+    def spinner():
+        while not stop.is_set():
+            counter[0] += 1
+            time.sleep(0.0002)  # releases the GIL so the main thread can go on
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    t = threading.Thread(target=spinner)
+    t.start()
+    try:
+        for _ in range(tries):
+            before = counter[0]
+            call()
+            if counter[0] != before:
+                return True
+        return False
+    finally:
+        stop.set()
+        sys.setswitchinterval(old)
+        t.join(timeout=60)
+
+
+def test_gil_released_while_waiting_on_the_disk(db_path):
+    with ToonStore.open(db_path, durability="full") as db:
+        payload = b"p" * 65536
+
+        def sync():
+            db.put(payload, durability="off")
+            db.sync()
+
+        def durable_put():
+            db.put(payload)
+
+        def batch_commit():
+            with db.batch() as b:
+                b.put(payload)
+
+        # The harness tells the two cases apart: stats() keeps the GIL.
+        assert not other_threads_ran_during(db.stats, tries=50)
+        assert other_threads_ran_during(sync)
+        assert other_threads_ran_during(durable_put)
+        assert other_threads_ran_during(batch_commit)
+        assert other_threads_ran_during(db.compact)
