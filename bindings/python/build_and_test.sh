@@ -22,11 +22,19 @@ log() { printf '==> %s\n' "$*" >&2; }
 if [ ! -x "$venv/bin/python" ]; then
     log "creating virtual environment $venv"
     if ! "$python" -m venv "$venv" 2>/dev/null; then
-        # Debian's python3 without python3-venv: try virtualenv from PyPI.
         rm -rf "$venv"
-        log "python -m venv failed; using virtualenv"
-        "$python" -m pip install --quiet --user virtualenv
-        "$python" -m virtualenv --quiet "$venv"
+        # Debian's python3 comes without the venv module (python3-venv).
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+            log "python -m venv failed; installing python3-venv"
+            apt-get install -y -qq python3-venv >/dev/null || true
+        fi
+        if ! "$python" -m venv "$venv" 2>/dev/null; then
+            rm -rf "$venv"
+            log "python -m venv failed; using virtualenv from PyPI"
+            "$python" -m pip install --quiet --user virtualenv ||
+                "$python" -m pip install --quiet --user --break-system-packages virtualenv
+            "$python" -m virtualenv --quiet "$venv"
+        fi
     fi
 fi
 vpy="$venv/bin/python"

@@ -275,3 +275,32 @@ def test_corruption_is_reported_never_returned(db_path):
         assert err.code == CODES["Corrupt"]
         saw_error = True
     assert saw_error, "damage in the middle of the log went unnoticed"
+
+
+def test_newer_format_version_is_refused(db_path):
+    """Files written by a newer format: VersionError, not a guess.
+
+    Uses the segment header layout of docs/FORMAT.md: magic "TOONSEG\\0",
+    u32 format version at offset 8, CRC-32 of bytes 0..32 at offset 32.
+    """
+    import struct
+    import zlib
+
+    with ToonStore.open(db_path) as db:
+        row = db.put(b"written by this version")
+    bumped = 0
+    for f in db_path.iterdir():
+        raw = bytearray(f.read_bytes())
+        if raw[:8] != b"TOONSEG\0":
+            continue
+        version = struct.unpack_from("<I", raw, 8)[0]
+        struct.pack_into("<I", raw, 8, version + 1)
+        struct.pack_into("<I", raw, 32, zlib.crc32(bytes(raw[:32])))
+        f.write_bytes(bytes(raw))
+        bumped += 1
+    assert bumped >= 1
+    with pytest.raises(toonstore.VersionError) as info:
+        with ToonStore.open(db_path) as db:
+            db.get(row)
+    assert info.value.code == CODES["Version"]
+    assert info.value.message

@@ -111,3 +111,15 @@ def test_stubs_list_what_the_module_has():
         for attr in dir(cls):
             if not attr.startswith("_"):
                 assert f" {attr}" in stub, f"{cls.__name__}.{attr} missing from the stub"
+
+
+def test_stubs_match_the_runtime_module(tmp_path):
+    """mypy's stubtest: every name, signature and class in the .pyi is real."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "toonstore"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
