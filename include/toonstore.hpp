@@ -110,12 +110,17 @@ namespace detail {
 /* Builds the exception for a code returned by a C call made just before on
  * this thread, so toonstore_last_error() still describes that failure. */
 [[noreturn]] inline void throw_last(int code) {
-    std::string message = toonstore_strerror(code);
+    const std::string_view name = toonstore_strerror(code);
     const char* detail = toonstore_last_error();
-    if (detail && *detail) {
-        message += ": ";
-        message += detail;
-    }
+    const std::string_view d = detail ? std::string_view(detail) : std::string_view();
+    // what(): the code's name, then the library's detail; the detail often
+    // starts with the name already, which is then not repeated.
+    if (d.empty()) throw error(code, std::string(name));
+    if (d.substr(0, name.size()) == name) throw error(code, std::string(d));
+    std::string message(name.size() + 2 + d.size(), ':');
+    name.copy(&message[0], name.size());
+    message[name.size() + 1] = ' ';
+    d.copy(&message[name.size() + 2], d.size());
     throw error(code, message);
 }
 

@@ -96,8 +96,9 @@ static int run(const char *dir) {
         toonstore_close(db);
         return 1;
     }
-    printf("get    row %lld -> %s (%d): %s\n", (long long)ids[0], toonstore_strerror(rc), rc,
-           toonstore_last_error() ? toonstore_last_error() : "");
+    const char *detail = toonstore_last_error();
+    printf("get    row %lld -> code %d, toonstore_strerror: \"%s\", toonstore_last_error: \"%s\"\n",
+           (long long)ids[0], rc, toonstore_strerror(rc), detail ? detail : "");
 
     /* Batch: all or nothing; the puts get consecutive ids from `first`. */
     ToonStoreBatch *batch = toonstore_batch_new();

@@ -78,8 +78,9 @@ static int run(const std::string& path) {
 
 int main(int argc, char** argv) {
     const bool temporary = argc < 2;
-    fs::path dir = temporary ? fs::temp_directory_path() / ("toonstore-example-cpp-" + std::to_string(::getpid()))
-                             : fs::path(argv[1]);
+    std::string name = "toonstore-example-cpp-";
+    name += std::to_string(::getpid());
+    const fs::path dir = temporary ? fs::temp_directory_path() / name : fs::path(argv[1]);
     int status = 1;
     try {
         status = run((dir / "db").string());

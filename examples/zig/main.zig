@@ -65,10 +65,10 @@ fn run(out: *std.Io.Writer, path: [:0]const u8) !void {
     const rc = c.toonstore_get(db, ids[0], &gone, &len);
     if (rc != c.TOONSTORE_ERR_NOT_FOUND) return error.UnexpectedResult;
     const detail = c.toonstore_last_error();
-    try out.print("get    row {d} -> {s} ({d}): {s}\n", .{
+    try out.print("get    row {d} -> code {d}, toonstore_strerror: \"{s}\", toonstore_last_error: \"{s}\"\n", .{
         ids[0],
-        std.mem.span(c.toonstore_strerror(rc)),
         rc,
+        std.mem.span(c.toonstore_strerror(rc)),
         if (detail != null) std.mem.span(detail) else "",
     });
 
