@@ -213,12 +213,15 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
     let mut stats = referenced.clone();
     let mut log = Vec::new();
     let mut max_number = 0;
+    // Removed only once recovery succeeded: a refused open changes nothing
+    // (with a missing checkpoint, the "orphans" are the compacted data).
+    let mut orphans = Vec::new();
     for (header, path) in &headers {
         max_number = max_number.max(header.number);
         let needed = referenced.contains_key(&header.number) || in_log(header);
         if !needed {
             if writable {
-                fs::remove_file(path).map_err(|e| Error::io("cannot remove orphan", path, e))?;
+                orphans.push(path);
             }
             continue;
         }
@@ -337,6 +340,14 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
                 }
             }
         }
+        if at < synced {
+            // The file ends before bytes its header says were made durable.
+            return Err(Error::corrupt(
+                segment.path(),
+                at,
+                format!("records end here but the segment's synced length is {synced}: the file was truncated"),
+            ));
+        }
         replayed_bytes += at - start;
         if let Some(stat) = replay.stats.get_mut(&segment.number()) {
             stat.used_len = at;
@@ -360,6 +371,9 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
         }
     }
 
+    for path in orphans {
+        fs::remove_file(path).map_err(|e| Error::io("cannot remove orphan", path, e))?;
+    }
     let Replay { entries, stats, .. } = replay;
     let live_rows = entries.iter().filter(|&&e| e != 0).count() as u64;
     let next_id = entries.len() as u64;
