@@ -13,7 +13,8 @@
 #      that tree, and that every static build has no libtoonstore dependency;
 #   3. pkg-config --modversion equals the crate version; the CMake version
 #      file accepts 1 / 1.0 and refuses 2 (and a newer minor);
-#   4. builds the C++ tests (tests/cpp) against the installed package and runs them.
+#   4. builds the C tests (tests/c) and the C++ tests (tests/cpp) against the
+#      installed package and runs them.
 #
 # Prints one line per check and, last, "N passed, M failed"; exits non-zero
 # when anything failed. KEEP=1 keeps the temporary directory.
@@ -204,7 +205,13 @@ check_tree() {  # LABEL TREE
 check_tree prefix "$PREFIX"
 check_tree destdir "$DESTDIR_ROOT$DEST_PREFIX"
 
-# the C++ tests, built through the installed package
+# the C suite (tests/c, when present) and the C++ tests, built through the installed package
+if [ -f "$ROOT/tests/c/CMakeLists.txt" ]; then
+  check "C tests built against the installed package (tests/c, find_package)" sh -c \
+    "cmake -G Ninja -S '$ROOT/tests/c' -B '$WORK/c-tests' -DCMAKE_PREFIX_PATH='$PREFIX' -DTOONSTORE_C_SANITIZERS=OFF -DTOONSTORE_C_VALGRIND=OFF && cmake --build '$WORK/c-tests'"
+  check "C tests pass against the installed library (ctest)" \
+    ctest --test-dir "$WORK/c-tests" --output-on-failure
+fi
 check "C++ tests built against the installed package (tests/cpp, find_package)" sh -c \
   "cmake -G Ninja -S '$ROOT/tests/cpp' -B '$WORK/cpp-tests' -DCMAKE_PREFIX_PATH='$PREFIX' -DTOONSTORE_CPP_SANITIZERS=OFF && cmake --build '$WORK/cpp-tests'"
 check "C++ tests pass against the installed library (ctest)" \
