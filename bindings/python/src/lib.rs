@@ -6,7 +6,9 @@
 //! (`NotFoundError` is also a `KeyError`, `ToonStoreIOError` an `OSError`).
 //!
 //! Concurrency model. A `ToonStore` handle holds the engine in
-//! `RwLock<Option<toonstore::ToonStore>>`; `None` means closed. Every call
+//! `RwLock<Option<Arc<toonstore::ToonStore>>>`; `None` means closed (the
+//! `Arc` is shared by the handles of one directory in this process, see
+//! `open_shared`). Every call
 //! takes the lock shared with `read_recursive`, which never waits for a
 //! writer that is merely queued, so a thread that holds the GIL can never wait
 //! for `close()` while `close()` waits for a thread that wants the GIL: the
@@ -22,11 +24,11 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use parking_lot::RwLock;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple, PyType};
 
 use toonstore::{Durability, ErrorKind, Options, RowId};
 
@@ -109,11 +111,11 @@ fn not_found(py: Python<'_>, row_id: &Bound<'_, PyAny>) -> PyErr {
 }
 
 /// Maps an engine result to a Python result.
-trait IntoPy<T> {
+trait EngineResult<T> {
     fn py_err(self, py: Python<'_>) -> PyResult<T>;
 }
 
-impl<T> IntoPy<T> for toonstore::Result<T> {
+impl<T> EngineResult<T> for toonstore::Result<T> {
     #[inline]
     fn py_err(self, py: Python<'_>) -> PyResult<T> {
         self.map_err(|e| engine_error(py, e))
@@ -132,23 +134,17 @@ enum RowArg {
     Absent,
 }
 
-/// Reads a row id: any `int` (or object with `__index__`). Out-of-range
-/// integers name no row; anything else is a `TypeError`.
+/// Reads a row id: any `int` (or object with `__index__`). Integers out of
+/// the u64 range name no row; anything else is a `TypeError`.
 #[inline]
 fn row_arg(obj: &Bound<'_, PyAny>) -> PyResult<RowArg> {
     match obj.extract::<u64>() {
         Ok(id) => Ok(RowArg::Id(id)),
-        Err(err) => {
-            if obj.is_instance_of::<PyInt>() {
-                Ok(RowArg::Absent)
-            } else {
-                let _ = err;
-                Err(PyTypeError::new_err(format!(
-                    "row id must be an int, not {}",
-                    type_name(obj)
-                )))
-            }
-        }
+        Err(err) if err.is_instance_of::<PyOverflowError>(obj.py()) => Ok(RowArg::Absent),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "row id must be an int, not {}",
+            type_name(obj)
+        ))),
     }
 }
 
@@ -248,16 +244,23 @@ fn data_arg_buffer<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Data<'a>> {
 }
 
 fn parse_durability(value: &Bound<'_, PyAny>) -> PyResult<Durability> {
-    let text = value.str()?;
-    let text = text.to_str()?.to_ascii_lowercase();
-    match text.as_str() {
+    let Ok(text) = value.cast::<PyString>() else {
+        return Err(PyTypeError::new_err(format!(
+            "durability must be a str ('normal', 'full' or 'off'), not {}",
+            type_name(value)
+        )));
+    };
+    match text.to_str()?.to_ascii_lowercase().as_str() {
         "normal" => Ok(Durability::Normal),
         "full" => Ok(Durability::Full),
         "off" => Ok(Durability::Off),
         _ => Err(make_error(
             value.py(),
             ErrorKind::InvalidArgument,
-            &format!("durability must be 'normal', 'full' or 'off', not {value}"),
+            &format!(
+                "durability must be 'normal', 'full' or 'off', not {}",
+                value.repr()?
+            ),
         )),
     }
 }

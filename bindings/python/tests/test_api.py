@@ -56,6 +56,29 @@ def test_get_missing_returns_none_or_default(db):
     assert db.get(row_id, b"fallback") == b"x"
 
 
+class Index:
+    """An int-like object (like numpy.int64): usable as a row id."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __index__(self):
+        return self.value
+
+
+def test_int_like_row_ids(db):
+    row_id = db.put(b"x")
+    assert db.get(Index(row_id)) == b"x"
+    assert db[Index(row_id)] == b"x"
+    assert Index(row_id) in db
+    assert db.get(Index(-1)) is None
+    assert Index(-1) not in db
+    with pytest.raises(KeyError):
+        db[Index(2**70)]
+    db.delete(Index(row_id))
+    assert row_id not in db
+
+
 def test_getitem_and_keyerror(db):
     row_id = db.put(b"abc")
     assert db[row_id] == b"abc"

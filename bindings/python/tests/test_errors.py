@@ -1,5 +1,6 @@
 """Every error a user can meet, as the right exception with code and message."""
 
+import errno
 import pickle
 import time
 from pathlib import Path
@@ -74,6 +75,8 @@ def test_io_error_when_path_is_a_file(tmp_path):
     assert isinstance(info.value, OSError)
     assert info.value.code == CODES["Io"]
     assert info.value.message
+    # The OS error number is carried over from the engine's message.
+    assert info.value.errno == errno.ENOTDIR
 
 
 def test_too_large(db_path):
@@ -121,6 +124,11 @@ def test_invalid_durability(db_path):
     with ToonStore.open(db_path) as db:
         with pytest.raises(toonstore.InvalidArgumentError):
             db.put(b"x", durability="never")
+
+
+def test_durability_must_be_a_str(db_path):
+    with pytest.raises(TypeError):
+        ToonStore.open(db_path, durability=2)
 
 
 def test_invalid_sync_interval(db_path):
