@@ -1,0 +1,110 @@
+/*
+ * Locking: a database open for writing is locked against a second handle in
+ * this process and against another process (fork + exec of this program in
+ * `--child-open DIR` mode, so the child starts clean rather than inheriting
+ * the library's threads and locks through a bare fork).
+ */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runner.h"
+#include "tests.h"
+
+/* Child mode: open DIR once; print "code=<c> message=<m>" on stdout.
+ * Exit status: 0 opened (and closed), 3 refused with TOONSTORE_ERR_LOCKED,
+ * 4 refused with another error. */
+int ts_child_open(const char *dir) {
+    ToonStore *db = toonstore_open(dir);
+    if (db != NULL) {
+        printf("code=0 message=opened\n");
+        toonstore_close(db);
+        return 0;
+    }
+    const char *msg = toonstore_last_error();
+    printf("code=%d message=%s\n", toonstore_last_error_code(), msg ? msg : "(null)");
+    return toonstore_last_error_code() == TOONSTORE_ERR_LOCKED ? 3 : 4;
+}
+
+/* Runs the child on `dir`; returns its exit status (or -1) and its output. */
+static int run_child(const char *dir, char *out, size_t cap) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execl(ts_self_exe(), ts_self_exe(), "--child-open", dir, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t used = 0;
+    ssize_t n;
+    while (used + 1 < cap && (n = read(fds[0], out + used, cap - 1 - used)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        used += (size_t)n;
+    }
+    out[used] = '\0';
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void test_process_second_process_gets_locked(void) {
+    const char *path = ts_path("locked");
+    ToonStore *db = toonstore_open(path);
+    REQUIRE(db != NULL);
+    int64_t id = ts_put_str(db, "held by the parent");
+    CHECK(id >= 0);
+
+    char out[1024];
+    int status = run_child(path, out, sizeof out);
+    CHECK_MSG(status == 3, "child exit %d, output: %s", status, out);
+    char expect[32];
+    snprintf(expect, sizeof expect, "code=%d ", TOONSTORE_ERR_LOCKED);
+    CHECK_MSG(strncmp(out, expect, strlen(expect)) == 0, "child output: %s", out);
+    CHECK_MSG(ts_contains_ci(out, "locked"), "the message should say locked: %s", out);
+    CHECK_MSG(ts_contains_ci(out, path), "the message should name the database: %s", out);
+
+    /* The parent's handle is unaffected. */
+    CHECK_ROW(db, id, "held by the parent");
+
+    /* Closing releases the lock: now the child can open it. */
+    toonstore_close(db);
+    status = run_child(path, out, sizeof out);
+    CHECK_MSG(status == 0, "child exit %d after close, output: %s", status, out);
+
+    /* And the child has released it again. */
+    db = toonstore_open(path);
+    CHECK(db != NULL);
+    toonstore_close(db);
+}
+
+void test_process_second_handle_in_process_gets_locked(void) {
+    const char *path = ts_path("locked-here");
+    ToonStore *a = toonstore_open(path);
+    REQUIRE(a != NULL);
+    CHECK(toonstore_open(path) == NULL);
+    CHECK_EQ(toonstore_last_error_code(), TOONSTORE_ERR_LOCKED);
+    CHECK(ts_contains_ci(toonstore_last_error(), "locked"));
+    ToonStore *b = (ToonStore *)&b;
+    CHECK_EQ(toonstore_open_with(path, NULL, &b), TOONSTORE_ERR_LOCKED);
+    CHECK(b == NULL);
+    toonstore_close(a);
+    b = toonstore_open(path);
+    CHECK(b != NULL);
+    toonstore_close(b);
+}
