@@ -19,11 +19,11 @@
 
 use std::mem::MaybeUninit;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, MutexGuard, RwLock};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -285,6 +285,9 @@ struct PyToonStore {
     /// Set once the engine has been taken out by `close()`; lets iterators
     /// and snapshots notice without taking the lock.
     closed: AtomicBool,
+    /// `FORK_GENERATION` when opened: a handle inherited by a child process
+    /// through `os.fork()` must not touch the parent's engine.
+    generation: u64,
     path: PathBuf,
     durability: Durability,
     read_only: bool,
@@ -298,6 +301,9 @@ impl PyToonStore {
         py: Python<'_>,
         f: impl FnOnce(&toonstore::ToonStore) -> toonstore::Result<R>,
     ) -> PyResult<R> {
+        if self.generation != fork_generation() {
+            return Err(forked_error(py));
+        }
         let guard = self.state.read_recursive();
         match guard.as_ref() {
             Some(db) => f(db).py_err(py),
@@ -311,6 +317,9 @@ impl PyToonStore {
         py: Python<'_>,
         f: impl FnOnce(&toonstore::ToonStore) -> toonstore::Result<R> + Send,
     ) -> PyResult<R> {
+        if self.generation != fork_generation() {
+            return Err(forked_error(py));
+        }
         let result = py.detach(|| {
             let guard = self.state.read_recursive();
             guard.as_ref().map(|db| f(db))
@@ -338,10 +347,21 @@ impl PyToonStore {
     }
 
     fn check_open(&self, py: Python<'_>) -> PyResult<()> {
-        if self.closed.load(Ordering::Acquire) {
-            Err(closed_error(py))
+        self.with_db(py, |_| Ok(()))
+    }
+
+    /// False once closed, or in a child process forked after the open.
+    #[inline]
+    fn usable(&self) -> bool {
+        !self.closed.load(Ordering::Acquire) && self.generation == fork_generation()
+    }
+
+    /// The error for a call on a handle that is not `usable`.
+    fn unusable_error(&self, py: Python<'_>) -> PyErr {
+        if self.generation != fork_generation() {
+            forked_error(py)
         } else {
-            Ok(())
+            closed_error(py)
         }
     }
 
@@ -395,6 +415,7 @@ fn open_store(
         path,
         state: RwLock::new(Some(db)),
         closed: AtomicBool::new(false),
+        generation: fork_generation(),
     })
 }
 
@@ -410,8 +431,61 @@ fn open_store(
 static OPEN_ENGINES: Mutex<Vec<(PathBuf, Weak<toonstore::ToonStore>)>> = Mutex::new(Vec::new());
 
 fn registry() -> MutexGuard<'static, Vec<(PathBuf, Weak<toonstore::ToonStore>)>> {
-    // A panic while the lock was held leaves the list itself consistent.
-    OPEN_ENGINES.lock().unwrap_or_else(|e| e.into_inner())
+    OPEN_ENGINES.lock()
+}
+
+// ---------------------------------------------------------------------------
+// os.fork()
+// ---------------------------------------------------------------------------
+
+/// Incremented in the child after every `os.fork()`. The child has a copy of
+/// the parent's engines (same files, same shared mappings, but none of the
+/// parent's threads or locks): handles, scans and snapshots opened before
+/// the fork refuse every call there (`ClosedError`) and are leaked rather
+/// than closed when dropped, since closing would truncate, checkpoint or
+/// delete files that the parent is still using. The child opens the
+/// database itself if it needs it.
+static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+#[inline]
+fn fork_generation() -> u64 {
+    FORK_GENERATION.load(Ordering::Relaxed)
+}
+
+fn forked_error(py: Python<'_>) -> PyErr {
+    make_error(
+        py,
+        ErrorKind::Closed,
+        "this handle was opened before os.fork(); open the database again in the child process",
+    )
+}
+
+/// `os.register_at_fork(before=...)`: holds the registry across the fork so
+/// that the child's copy is not locked by a thread that does not exist there.
+#[pyfunction]
+fn _before_fork(py: Python<'_>) {
+    // Waits (without the GIL) for an open or close in progress on another thread.
+    py.detach(|| std::mem::forget(registry()));
+}
+
+/// `os.register_at_fork(after_in_parent=...)`.
+#[pyfunction]
+fn _after_fork_in_parent() {
+    // SAFETY: `_before_fork` locked the registry in this thread and forgot
+    // the guard; the fork hooks always run as a before/after pair.
+    unsafe { OPEN_ENGINES.force_unlock() };
+}
+
+/// `os.register_at_fork(after_in_child=...)`.
+#[pyfunction]
+fn _after_fork_in_child() {
+    FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: as in `_after_fork_in_parent`: the child's copy of the lock is
+    // the one `_before_fork` took.
+    unsafe { OPEN_ENGINES.force_unlock() };
+    // The parent's engines are not this process's: forget them (dropping a
+    // `Weak` runs no destructor).
+    registry().clear();
 }
 
 /// Opens `path`, or shares the engine already open on it in this process.
@@ -473,8 +547,13 @@ fn release_shared(db: Arc<toonstore::ToonStore>) -> toonstore::Result<()> {
 impl Drop for PyToonStore {
     fn drop(&mut self) {
         if let Some(db) = self.state.get_mut().take() {
-            // Errors cannot be reported from a garbage-collected handle.
-            let _ = release_shared(db);
+            if self.generation != fork_generation() {
+                // The parent's engine, in a forked child: see FORK_GENERATION.
+                std::mem::forget(db);
+            } else {
+                // Errors cannot be reported from a garbage-collected handle.
+                let _ = release_shared(db);
+            }
         }
     }
 }
@@ -664,6 +743,15 @@ impl PyToonStore {
 
     /// Closes the database (flushing and syncing it). Idempotent.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
+        if self.generation != fork_generation() {
+            // In a forked child: let go of the parent's engine without
+            // closing it (see FORK_GENERATION).
+            if let Some(db) = self.state.write().take() {
+                std::mem::forget(db);
+            }
+            self.closed.store(true, Ordering::Release);
+            return Ok(());
+        }
         let taken = py.detach(|| {
             let taken = self.state.write().take();
             self.closed.store(true, Ordering::Release);
@@ -678,7 +766,7 @@ impl PyToonStore {
     /// True once `close()` has been called.
     #[getter]
     fn closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
+        !self.usable()
     }
 
     /// The directory given to `open`.
@@ -755,11 +843,7 @@ impl PyToonStore {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let path = PyString::new(py, &self.path.to_string_lossy()).repr()?;
-        let state = if self.closed.load(Ordering::Acquire) {
-            "closed"
-        } else {
-            "open"
-        };
+        let state = if !self.usable() { "closed" } else { "open" };
         Ok(format!("<toonstore.ToonStore path={path} {state}>"))
     }
 }
@@ -775,6 +859,23 @@ struct PyScan {
     db: Py<PyToonStore>,
 }
 
+impl PyScan {
+    /// Drops the scan (and its snapshot), or leaks it in a forked child.
+    fn finish(&mut self) {
+        if let Some(scan) = self.scan.take() {
+            if self.db.get().generation != fork_generation() {
+                std::mem::forget(scan);
+            }
+        }
+    }
+}
+
+impl Drop for PyScan {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
 #[pymethods]
 impl PyScan {
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
@@ -785,18 +886,20 @@ impl PyScan {
         let Some(scan) = self.scan.as_mut() else {
             return Ok(None);
         };
-        if self.db.get().closed.load(Ordering::Acquire) {
-            self.scan = None;
-            return Err(closed_error(py));
+        let db = self.db.get();
+        if !db.usable() {
+            let err = db.unusable_error(py);
+            self.finish();
+            return Err(err);
         }
         match scan.next_ref() {
             Some(Ok((id, data))) => Ok(Some((id, PyBytes::new(py, data)))),
             Some(Err(e)) => {
-                self.scan = None;
+                self.finish();
                 Err(engine_error(py, e))
             }
             None => {
-                self.scan = None;
+                self.finish();
                 Ok(None)
             }
         }
@@ -814,6 +917,12 @@ struct PySnapshot {
     db: Py<PyToonStore>,
 }
 
+impl Drop for PySnapshot {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
 impl PySnapshot {
     #[inline]
     fn with_snap<R>(
@@ -821,8 +930,9 @@ impl PySnapshot {
         py: Python<'_>,
         f: impl FnOnce(&toonstore::Snapshot) -> PyResult<R>,
     ) -> PyResult<R> {
-        if self.db.get().closed.load(Ordering::Acquire) {
-            return Err(closed_error(py));
+        let db = self.db.get();
+        if !db.usable() {
+            return Err(db.unusable_error(py));
         }
         let guard = self.snap.read_recursive();
         match guard.as_ref() {
@@ -904,7 +1014,11 @@ impl PySnapshot {
 
     /// Releases the snapshot (also done when it is garbage collected).
     fn release(&self) {
-        self.snap.write().take();
+        if let Some(snap) = self.snap.write().take() {
+            if self.db.get().generation != fork_generation() {
+                std::mem::forget(snap);
+            }
+        }
     }
 
     fn __enter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
@@ -1162,6 +1276,18 @@ fn _toonstore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySnapshot>()?;
     m.add_class::<PyBatch>()?;
     m.add_class::<PyStats>()?;
+    let py = m.py();
+    let os = py.import("os")?;
+    if os.hasattr("register_at_fork")? {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("before", wrap_pyfunction!(_before_fork, m)?)?;
+        kwargs.set_item(
+            "after_in_parent",
+            wrap_pyfunction!(_after_fork_in_parent, m)?,
+        )?;
+        kwargs.set_item("after_in_child", wrap_pyfunction!(_after_fork_in_child, m)?)?;
+        os.call_method("register_at_fork", (), Some(&kwargs))?;
+    }
     Ok(())
 }
 
