@@ -18,7 +18,8 @@
 //! ```
 //!
 //! `TOONSTORE_CRASH_SEED` fixes the random choices of the parent (kill
-//! delays) and of the children.
+//! delays) and of the children; `TOONSTORE_CRASH_ROUNDS` overrides the
+//! number of rounds of every variant.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -33,6 +34,7 @@ const CHILD_ENV: &str = "TOONSTORE_CRASH_CHILD";
 const MODE_ENV: &str = "TOONSTORE_CRASH_MODE";
 const SEQ_ENV: &str = "TOONSTORE_CRASH_SEQ";
 const SEED_ENV: &str = "TOONSTORE_CRASH_SEED";
+const ROUNDS_ENV: &str = "TOONSTORE_CRASH_ROUNDS";
 
 type Rows = BTreeMap<u64, Vec<u8>>;
 
@@ -284,9 +286,17 @@ fn parse_line(line: &str) -> Option<Vec<String>> {
     )
 }
 
-/// One round: run the child, kill it after it started writing, return the
-/// complete lines it printed.
-fn run_child(dir: &Path, mode: Mode, seq: u64, seed: u64, delay: Duration) -> Vec<Vec<String>> {
+/// One round: run the child, kill it `delay` after it started writing (or,
+/// with `early`, `delay` after it was spawned: maybe while it is still
+/// recovering), return the complete lines it printed.
+fn run_child(
+    dir: &Path,
+    mode: Mode,
+    seq: u64,
+    seed: u64,
+    delay: Duration,
+    early: bool,
+) -> Vec<Vec<String>> {
     let exe = std::env::current_exe().unwrap();
     let mut child = Command::new(exe)
         .args([
@@ -329,10 +339,16 @@ fn run_child(dir: &Path, mode: Mode, seq: u64, seed: u64, delay: Duration) -> Ve
         }
         lines
     });
-    let started = rx.recv_timeout(Duration::from_secs(60)).is_ok();
-    if started {
+    let started = if early {
         std::thread::sleep(delay);
-    }
+        true
+    } else {
+        let started = rx.recv_timeout(Duration::from_secs(60)).is_ok();
+        if started {
+            std::thread::sleep(delay);
+        }
+        started
+    };
     let exited_early = child.try_wait().unwrap();
     child.kill().expect("kill child");
     let status = child.wait().unwrap();
@@ -417,6 +433,10 @@ fn describe_diff(got: &State, want: &State) -> String {
 }
 
 fn crash_rounds(mode: Mode, rounds: u32) {
+    let rounds = std::env::var(ROUNDS_ENV)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(rounds);
     let seed = seed();
     eprintln!("crash test {}: {SEED_ENV}={seed}", mode.name());
     let mut rng = Rng::new(seed);
@@ -428,11 +448,27 @@ fn crash_rounds(mode: Mode, rounds: u32) {
         next: 0,
     };
     let mut total_acked = 0;
+    let mut early_kills = 0;
     let mut in_flight_landed = 0;
     let began = Instant::now();
     for round in 0..rounds {
-        let delay = Duration::from_millis(5 + rng.below(196));
-        let lines = run_child(&dir, mode, u64::from(round) * 10_000_000, rng.next(), delay);
+        // Every fifth round the kill may land while the child is still
+        // opening (recovering) the database.
+        let early = round % 5 == 4;
+        let delay = if early {
+            early_kills += 1;
+            Duration::from_millis(rng.below(40))
+        } else {
+            Duration::from_millis(5 + rng.below(196))
+        };
+        let lines = run_child(
+            &dir,
+            mode,
+            u64::from(round) * 10_000_000,
+            rng.next(),
+            delay,
+            early,
+        );
         let (acked, pending, n) = replay_lines(&lines, &state);
         total_acked += n;
         let mut candidates = vec![acked.clone()];
@@ -489,7 +525,7 @@ fn crash_rounds(mode: Mode, rounds: u32) {
     assert_eq!(id, state.next, "the next id after the rounds");
     db.close().unwrap();
     eprintln!(
-        "crash test {}: {rounds} rounds, {total_acked} acknowledged ops, \
+        "crash test {}: {rounds} rounds ({early_kills} killed early), {total_acked} acknowledged ops, \
          in-flight op visible after {in_flight_landed} kills, {} live rows, next id {}, {:.1?}",
         mode.name(),
         state.rows.len(),
