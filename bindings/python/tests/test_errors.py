@@ -241,6 +241,8 @@ def test_locked_by_another_process(db_path):
             ToonStore.open(db_path)
         assert info.value.code == CODES["Locked"]
         assert info.value.message
+        with pytest.raises(toonstore.LockedError):
+            ToonStore.open(db_path, read_only=True)
     finally:
         child.stdin.write("\n")
         child.stdin.flush()
@@ -248,6 +250,40 @@ def test_locked_by_another_process(db_path):
     # Released when the other process closes.
     with ToonStore.open(db_path) as db:
         db.put(b"mine now")
+
+
+READ_ONLY_HOLDER = """
+import sys
+from toonstore import ToonStore
+db = ToonStore.open(sys.argv[1], read_only=True)
+print(len(db), flush=True)
+sys.stdin.readline()
+db.close()
+"""
+
+
+def test_read_only_processes_share_but_exclude_writers(db_path):
+    import subprocess
+    import sys
+
+    with ToonStore.open(db_path) as db:
+        db.put(b"shared")
+    child = subprocess.Popen(
+        [sys.executable, "-c", READ_ONLY_HOLDER, str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "1"
+        with ToonStore.open(db_path, read_only=True) as reader:
+            assert [d for _, d in reader.scan()] == [b"shared"]
+        with pytest.raises(toonstore.LockedError):
+            ToonStore.open(db_path)
+    finally:
+        child.stdin.write("\n")
+        child.stdin.flush()
+        assert child.wait(timeout=30) == 0
 
 
 def test_corruption_is_reported_never_returned(db_path):
