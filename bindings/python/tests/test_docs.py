@@ -8,6 +8,7 @@ import pytest
 from conftest import run_python
 
 README = Path(__file__).resolve().parents[3] / "docs" / "python" / "README.md"
+SHORT_README = Path(__file__).resolve().parents[1] / "README.md"
 ROADMAP_EXAMPLE = '''from toonstore import ToonStore
 
 # Open database
@@ -32,9 +33,11 @@ db.close()
 
 
 def examples():
-    if not README.exists():
-        return []
-    return re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    found = []
+    for readme in (README, SHORT_README):
+        if readme.exists():
+            found += re.findall(r"```python\n(.*?)```", readme.read_text(), re.S)
+    return found
 
 
 def test_readme_has_the_roadmap_example_verbatim():
