@@ -851,3 +851,54 @@ fn newer_format_versions_are_refused_with_a_clear_message() {
     fs::write(path.join("INDEX"), bytes).unwrap();
     check(&path, "INDEX of a newer version");
 }
+
+#[test]
+fn deleted_segment_files_are_refused() {
+    let scratch = tempfile::tempdir().unwrap();
+    // Without a checkpoint: a hole in the log shows as a gap in row ids.
+    let built = build_log_only();
+    let logs = log_segments(&built.path);
+    for seg in &logs[..logs.len() - 1] {
+        let path = copy(&built, scratch.path(), "h");
+        fs::remove_file(path.join(file_name(seg))).unwrap();
+        let before = file_names(&path);
+        for options in [ro_opts(), opts()] {
+            let what = format!(
+                "{} deleted (read-only {})",
+                file_name(seg),
+                options.read_only
+            );
+            let err = ToonStore::open_with(&path, &options).expect_err(&what);
+            assert_eq!(err.kind(), ErrorKind::Corrupt, "{what}: {err}");
+            assert!(err.message().contains("offset"), "{what}: {err}");
+            assert_eq!(
+                file_names(&path),
+                before,
+                "{what}: a refused open removed files"
+            );
+        }
+    }
+    // With a checkpoint: every segment it references must be there, and the
+    // message names the missing one.
+    let built = build_with_checkpoint();
+    let index = fs::read(built.path.join("INDEX")).unwrap();
+    let (meta, _) = ckpt_format::decode(&index).unwrap();
+    assert!(meta.segments.len() >= 2);
+    for seg in &meta.segments {
+        let name = format!("{:016x}.seg", seg.number);
+        let path = copy(&built, scratch.path(), "h");
+        fs::remove_file(path.join(&name)).unwrap();
+        let before = file_names(&path);
+        for options in [ro_opts(), opts()] {
+            let what = format!("{name} deleted (read-only {})", options.read_only);
+            let err = ToonStore::open_with(&path, &options).expect_err(&what);
+            assert_eq!(err.kind(), ErrorKind::Corrupt, "{what}: {err}");
+            assert!(err.message().contains(&name), "{what}: {err}");
+            assert_eq!(
+                file_names(&path),
+                before,
+                "{what}: a refused open removed files"
+            );
+        }
+    }
+}

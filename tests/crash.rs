@@ -195,7 +195,7 @@ fn child_writer() {
             say(format!("A B {seq} {}", ids_text(&ids)));
             live.extend(&ids);
             seq += puts;
-        } else if mode == Mode::Small {
+        } else if mode == Mode::Small && rng.below(3) == 0 {
             say("I C".to_string());
             db.compact().unwrap();
             say("A C".to_string());
@@ -449,6 +449,7 @@ fn crash_rounds(mode: Mode, rounds: u32) {
     };
     let mut total_acked = 0;
     let mut early_kills = 0;
+    let mut in_compaction = 0;
     let mut in_flight_landed = 0;
     let began = Instant::now();
     for round in 0..rounds {
@@ -470,6 +471,7 @@ fn crash_rounds(mode: Mode, rounds: u32) {
             early,
         );
         let (acked, pending, n) = replay_lines(&lines, &state);
+        in_compaction += usize::from(matches!(pending, Some(Intent::Compact)));
         total_acked += n;
         let mut candidates = vec![acked.clone()];
         if let Some(intent) = &pending {
@@ -526,7 +528,8 @@ fn crash_rounds(mode: Mode, rounds: u32) {
     db.close().unwrap();
     eprintln!(
         "crash test {}: {rounds} rounds ({early_kills} killed early), {total_acked} acknowledged ops, \
-         in-flight op visible after {in_flight_landed} kills, {} live rows, next id {}, {:.1?}",
+         in-flight op visible after {in_flight_landed} kills, \
+         {in_compaction} kills during a compaction, {} live rows, next id {}, {:.1?}",
         mode.name(),
         state.rows.len(),
         state.next + 1,
