@@ -112,7 +112,11 @@ fn loads_through_abi_stable_and_calls_through_the_module() {
             module.get()(db, -1, &mut data, &mut len),
             toonstore::ffi::TOONSTORE_ERR_INVALID_ARG
         );
-        assert!(last_error(module).contains("negative"), "{}", last_error(module));
+        assert!(
+            last_error(module).contains("negative"),
+            "{}",
+            last_error(module)
+        );
         assert_eq!(
             module.put()(std::ptr::null_mut(), b"x".as_ptr(), 1),
             i64::from(toonstore::ffi::TOONSTORE_ERR_INVALID_ARG)
@@ -182,8 +186,7 @@ mod mismatched {
         pub open: unsafe extern "C" fn(*const c_char, u32) -> *mut DatabaseOpaque,
         pub close: unsafe extern "C" fn(*mut DatabaseOpaque),
         pub put: unsafe extern "C" fn(*mut DatabaseOpaque, *const u8, usize) -> i64,
-        pub get:
-            unsafe extern "C" fn(*mut DatabaseOpaque, i64, *mut *mut u8, *mut usize) -> c_int,
+        pub get: unsafe extern "C" fn(*mut DatabaseOpaque, i64, *mut *mut u8, *mut usize) -> c_int,
         pub free_buffer: unsafe extern "C" fn(*mut u8),
         pub delete: unsafe extern "C" fn(*mut DatabaseOpaque, i64) -> c_int,
         pub scan: unsafe extern "C" fn(*mut DatabaseOpaque) -> *mut IterOpaque,

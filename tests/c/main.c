@@ -135,5 +135,8 @@ int main(int argc, char **argv) {
         printf("kept %s\n", base_dir);
     }
     printf("%d passed, %d failed\n", passed, failed);
+    /* Flush now: LeakSanitizer ends the process with _exit when it finds a
+     * leak, which would drop a buffered summary line. */
+    fflush(stdout);
     return failed == 0 && passed > 0 ? 0 : 1;
 }
