@@ -46,10 +46,16 @@ pub(crate) unsafe fn bytes_from_c<'a>(data: *const u8, len: usize) -> Result<&'a
             Err(invalid("data is NULL but len is not 0"))
         };
     }
-    if len > isize::MAX as usize {
+    // Every caller passes a row value: refuse what no value can be before
+    // touching the bytes. (A batch copies its values at once, so without
+    // this a huge `len` aborted the process on allocation failure.)
+    if len as u64 > crate::MAX_VALUE_SIZE {
         return Err(Error::new(
             ErrorKind::TooLarge,
-            "len is larger than any object",
+            format!(
+                "value of {len} bytes exceeds the format's limit of {} bytes",
+                crate::MAX_VALUE_SIZE
+            ),
         ));
     }
     // SAFETY: non-null, and `len` readable bytes by the caller's contract.

@@ -109,6 +109,13 @@ CASE(c_close_checked_iter_as_db, { return toonstore_close_checked((ToonStore *)f
 CASE(c_put_null_db, { return (int)toonstore_put(NULL, buf, 1); })
 CASE(c_put_null_data, { return (int)toonstore_put(f->db, NULL, 1); })
 CASE(c_put_huge_len, { return (int)toonstore_put(f->db, buf, SIZE_MAX); })
+/* A length beyond any value the format allows, with a 16-byte buffer: must be
+ * refused before a byte is read (a batch used to copy it, and abort). */
+#define BEYOND_ANY_VALUE ((size_t)1 << 40)
+CASE(c_put_beyond_format, { return (int)toonstore_put(f->db, buf, BEYOND_ANY_VALUE); })
+CASE(c_put_with_beyond_format, { return toonstore_put_with(f->db, buf, BEYOND_ANY_VALUE, TOONSTORE_DURABILITY_DEFAULT, &out_id); })
+CASE(c_batch_put_beyond_format, { return toonstore_batch_put(f->batch, buf, BEYOND_ANY_VALUE); })
+CASE(c_batch_put_just_beyond_format, { return toonstore_batch_put(f->batch, buf, (size_t)1 << 29); })
 CASE(c_put_over_limit, { return (int)toonstore_put(f->small, buf, 9); })
 CASE(c_put_closed, { return (int)toonstore_put(f->closed, buf, 1); })
 CASE(c_put_iter_as_db, { return (int)toonstore_put((ToonStore *)f->it, buf, 1); })
@@ -288,6 +295,10 @@ static const struct bad_case cases[] = {
     {"put(NULL db)", c_put_null_db, INV, INV},
     {"put(NULL data, len 1)", c_put_null_data, INV, INV},
     {"put(len SIZE_MAX)", c_put_huge_len, TOONSTORE_ERR_TOO_LARGE, TOONSTORE_ERR_TOO_LARGE},
+    {"put(len 2^40)", c_put_beyond_format, TOONSTORE_ERR_TOO_LARGE, TOONSTORE_ERR_TOO_LARGE},
+    {"put_with(len 2^40)", c_put_with_beyond_format, TOONSTORE_ERR_TOO_LARGE, TOONSTORE_ERR_TOO_LARGE},
+    {"batch_put(len 2^40)", c_batch_put_beyond_format, TOONSTORE_ERR_TOO_LARGE, TOONSTORE_ERR_TOO_LARGE},
+    {"batch_put(len 2^29)", c_batch_put_just_beyond_format, TOONSTORE_ERR_TOO_LARGE, TOONSTORE_ERR_TOO_LARGE},
     {"put(len > max_value_size)", c_put_over_limit, TOONSTORE_ERR_TOO_LARGE, TOONSTORE_ERR_TOO_LARGE},
     {"put(closed)", c_put_closed, CLO, CLO},
     {"put(iterator as db)", c_put_iter_as_db, CLO, CLO},
