@@ -549,6 +549,34 @@ fn truncating_an_unsynced_tail_recovers_the_committed_prefix() {
 }
 
 #[test]
+fn damage_past_the_watermark_of_the_last_segment_is_a_torn_tail() {
+    let built = build_log_only();
+    let scratch = tempfile::tempdir().unwrap();
+    let logs = log_segments(&built.path);
+    let last = logs.last().unwrap();
+    let records_before: usize = logs[..logs.len() - 1]
+        .iter()
+        .map(|p| read_segment(p).1.len())
+        .sum();
+    let (_, starts, end) = read_segment(last);
+    let ends: Vec<u64> = starts.iter().skip(1).copied().chain([end]).collect();
+    for at in offsets(13, end - HEADER_LEN as u64, 40)
+        .into_iter()
+        .map(|o| o + HEADER_LEN as u64)
+    {
+        let path = copy(&built, scratch.path(), "w");
+        let target = path.join(file_name(last));
+        set_watermark(&target, HEADER_LEN as u64);
+        flip(&target, at, 1 << (at % 8));
+        // The damaged record and everything after it were never synced:
+        // they are cut, the records before it survive.
+        let k = records_before + ends.iter().filter(|&&e| e <= at).count();
+        let what = format!("unsynced {} byte {at} flipped", file_name(last));
+        check_open(&built, &path, &target, Expect::Prefix(k, k), &what);
+    }
+}
+
+#[test]
 fn truncating_an_earlier_log_segment_is_refused() {
     let built = build_log_only();
     let scratch = tempfile::tempdir().unwrap();
