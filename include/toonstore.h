@@ -29,8 +29,8 @@
 #error "toonstore.h needs C++11 or later when compiled as C++"
 #endif
 
-/* The library version as a string ("MAJOR.MINOR.PATCH"); tests/abi.rs checks
- * it against the numeric macros and the crate version. */
+/* The library version as a string ("MAJOR.MINOR.PATCH"); the tests in src/ffi/mod.rs
+ * check it against the numeric macros and the crate version. */
 #define TOONSTORE_VERSION_STRING "1.0.0"
 
 
@@ -113,10 +113,6 @@
 
 // Newest version of the function table `toonstore_api` returns.
 #define TOONSTORE_API_VERSION 1
-
-// What kind of failure an [`Error`] is. The numeric codes are part of the
-// stable C ABI: values never change once released, new kinds only append.
-typedef struct ErrorKind ErrorKind;
 
 // A batch being built (`ToonStoreBatch*` in C).
 typedef struct ToonStoreBatch ToonStoreBatch;
@@ -239,6 +235,8 @@ typedef struct ToonStoreApi {
   char *(*last_error_copy)(void);
   int (*check)(const char*, struct ToonStoreCheckReport*);
 } ToonStoreApi;
+
+
 
 
 

@@ -88,3 +88,29 @@ pub const TOONSTORE_STATS_VERSION: u32 = 1;
 pub const TOONSTORE_CHECK_REPORT_VERSION: u32 = 1;
 /// Newest version of the function table `toonstore_api` returns.
 pub const TOONSTORE_API_VERSION: u32 = 1;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_macros_match_the_crate() {
+        let parts: Vec<u32> = env!("CARGO_PKG_VERSION")
+            .split('.')
+            .map(|p| p.parse().unwrap())
+            .collect();
+        assert_eq!(
+            parts,
+            [TOONSTORE_VERSION_MAJOR, TOONSTORE_VERSION_MINOR, TOONSTORE_VERSION_PATCH]
+        );
+        assert_eq!(
+            TOONSTORE_VERSION_NUMBER,
+            parts[0] * 1_000_000 + parts[1] * 1000 + parts[2]
+        );
+        assert_eq!(TOONSTORE_VERSION_STRING, env!("CARGO_PKG_VERSION"));
+        let header = include_str!("../../include/toonstore.h");
+        let line = format!("#define TOONSTORE_VERSION_STRING \"{}\"", env!("CARGO_PKG_VERSION"));
+        assert!(header.contains(&line), "header's version string is stale");
+        assert_eq!(info::toonstore_version_number(), TOONSTORE_VERSION_NUMBER);
+    }
+}
