@@ -112,6 +112,14 @@ fn walk_segment(file: &Path, is_last_log: bool, records: &mut u64) -> Result<()>
                 at += rec.len();
             }
             Err(record::DecodeError::Empty) if is_last_log && at as u64 >= synced => break,
+            // An earlier log segment whose seal a crash interrupted may end in
+            // zeros past its watermark (recovery keeps a zero header there
+            // when row ids were lost with the tail).
+            Err(record::DecodeError::Empty)
+                if at as u64 >= synced && bytes[at..].iter().all(|&b| b == 0) =>
+            {
+                break
+            }
             Err(e) if is_last_log && at as u64 >= synced => {
                 return Err(Error::corrupt(
                     file,

@@ -97,6 +97,14 @@ pub(crate) fn compact(shared: &Shared) -> Result<CompactionReport> {
         for (id, _, value) in &moves {
             rec.clear();
             record::encode(&mut rec, Kind::PutAt, &[&id.to_le_bytes(), value]);
+            if let Err(e) = crate::storage::faults::check("compaction.write", segment.path()) {
+                let _ = std::fs::remove_file(segment.path());
+                return Err(Error::io(
+                    "cannot write compacted segment",
+                    segment.path(),
+                    e,
+                ));
+            }
             // SAFETY: the segment is not in any view yet: no reader exists.
             unsafe { segment.write(at, &rec) };
             new_locs.push(index::pack(output_number, at));
@@ -160,7 +168,9 @@ pub(crate) fn compact(shared: &Shared) -> Result<CompactionReport> {
     shared.checkpoint_locked()?;
     for n in &victims {
         let path = shared.dir.join(dir::segment_file_name(*n));
-        std::fs::remove_file(&path).map_err(|e| Error::io("cannot remove segment", &path, e))?;
+        crate::storage::faults::check("compaction.remove", &path)
+            .and_then(|()| std::fs::remove_file(&path))
+            .map_err(|e| Error::io("cannot remove segment", &path, e))?;
     }
     dir::sync_dir(&shared.dir)?;
     Ok(report)

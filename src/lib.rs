@@ -53,6 +53,9 @@ pub use options::{
     Durability, Options, DEFAULT_MAX_VALUE_SIZE, DEFAULT_SEGMENT_SIZE, MAX_VALUE_SIZE,
 };
 pub use snapshot::{Scan, Snapshot};
+/// Failpoints in the file layer and the flush trace (tests only).
+#[cfg(feature = "fault-injection")]
+pub use storage::faults;
 
 /// A row id: dense, assigned in increasing order, never reused.
 pub type RowId = u64;

@@ -356,10 +356,23 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
             // An interrupted seal: finish it, so this segment is whole.
             ended_early = true;
             if writable {
+                // When row ids were lost with the tail, keep one zero record
+                // header past the last record: it marks this segment as ended
+                // early at every later open, which is what lets the next
+                // segment's first id skip the lost ids (trimmed to its last
+                // record, the gap would read as corruption from then on).
+                let gap = log
+                    .get(i + 1)
+                    .is_some_and(|next| next.first_id() > replay.entries.len() as u64);
+                let keep = if gap { RECORD_HEADER_LEN as u64 } else { 0 };
                 let cut = std::fs::OpenOptions::new()
                     .write(true)
                     .open(segment.path())
-                    .and_then(|f| f.set_len(at).and_then(|()| f.sync_all()));
+                    .and_then(|f| {
+                        f.set_len(at)?;
+                        f.set_len(at + keep)?;
+                        f.sync_all()
+                    });
                 cut.map_err(|e| Error::io("cannot trim segment", segment.path(), e))?;
             }
         }

@@ -8,14 +8,14 @@
 //! flush the directory.
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::Path;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::checkpoint::{self as layout, CheckpointError, CheckpointMeta};
 use crate::format::u64_at;
 use crate::index::{View, CHUNK_LEN};
-use crate::storage::dir;
+use crate::storage::{dir, faults};
 
 /// Writes a checkpoint of `view` (ids below `meta.next_id`) into `dir_path`.
 ///
@@ -34,7 +34,7 @@ pub fn write(dir_path: &Path, meta: &CheckpointMeta, view: &View) -> Result<()> 
         let mut hasher = crc32fast::Hasher::new();
         let prefix = layout::encode_prefix(meta);
         hasher.update(&prefix);
-        out.write_all(&prefix)
+        faults::write_all("checkpoint.write", &mut out, &tmp, &prefix)
             .map_err(io("cannot write checkpoint", &tmp))?;
         let mut block = Vec::with_capacity(CHUNK_LEN * 8);
         let mut id = 0u64;
@@ -45,18 +45,26 @@ pub fn write(dir_path: &Path, meta: &CheckpointMeta, view: &View) -> Result<()> 
                 block.extend_from_slice(&view.get(i).to_le_bytes());
             }
             hasher.update(&block);
-            out.write_all(&block)
+            faults::write_all("checkpoint.write", &mut out, &tmp, &block)
                 .map_err(io("cannot write checkpoint", &tmp))?;
             id = end;
         }
-        out.write_all(&hasher.finalize().to_le_bytes())
-            .map_err(io("cannot write checkpoint", &tmp))?;
+        faults::write_all(
+            "checkpoint.write",
+            &mut out,
+            &tmp,
+            &hasher.finalize().to_le_bytes(),
+        )
+        .map_err(io("cannot write checkpoint", &tmp))?;
         let file = out
             .into_inner()
             .map_err(|e| Error::io("cannot write checkpoint", &tmp, e.into_error()))?;
-        file.sync_all()
+        faults::check("checkpoint.fsync", &tmp)
+            .and_then(|()| file.sync_all())
             .map_err(io("cannot flush checkpoint", &tmp))?;
-        fs::rename(&tmp, &path).map_err(io("cannot rename checkpoint", &tmp))?;
+        faults::check("checkpoint.rename", &tmp)
+            .and_then(|()| fs::rename(&tmp, &path))
+            .map_err(io("cannot rename checkpoint", &tmp))?;
         dir::sync_dir(dir_path)
     })();
     if result.is_err() {

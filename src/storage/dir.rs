@@ -73,7 +73,8 @@ pub fn remove_temporaries(dir: &Path) -> Result<()> {
 /// # Errors
 /// `Io` when the flush fails.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
+    crate::storage::faults::check("dir.sync", dir)
+        .and_then(|()| File::open(dir))
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::io("cannot flush directory", dir, e))
 }

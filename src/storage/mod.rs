@@ -5,5 +5,6 @@
 //! and directory-level flushes.
 
 pub mod dir;
+pub mod faults;
 pub mod lock;
 pub mod segment;

@@ -19,7 +19,7 @@ use memmap2::{MmapOptions, MmapRaw};
 
 use crate::error::{Error, Result};
 use crate::format::segment_header::{self, SegmentHeader, HEADER_LEN};
-use crate::storage::dir;
+use crate::storage::{dir, faults};
 
 /// An open, mapped segment file.
 #[derive(Debug)]
@@ -58,34 +58,46 @@ impl Segment {
         fn io<'p>(what: &'static str, p: &'p Path) -> impl Fn(std::io::Error) -> Error + 'p {
             move |e| Error::io(what, p, e)
         }
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
+        let file = faults::check("segment.create", &tmp)
+            .and_then(|()| {
+                OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create_new(true)
+                    .open(&tmp)
+            })
             .map_err(io("cannot create segment", &tmp))?;
         let result = (|| {
-            use std::os::unix::fs::FileExt;
             if prefill {
                 let zeros = vec![0u8; 1 << 20];
                 let mut at = 0u64;
                 while at < capacity {
                     let n = (capacity - at).min(zeros.len() as u64) as usize;
-                    file.write_all_at(&zeros[..n], at)
+                    faults::write_all_at("segment.preallocate", &file, &tmp, &zeros[..n], at)
                         .map_err(io("cannot preallocate segment", &tmp))?;
                     at += n as u64;
                 }
             } else {
-                reserve(&file, capacity).map_err(io("cannot preallocate segment", &tmp))?;
+                faults::check("segment.preallocate", &tmp)
+                    .and_then(|()| reserve(&file, capacity))
+                    .map_err(io("cannot preallocate segment", &tmp))?;
             }
-            file.write_all_at(&header.encode(), 0)
+            faults::write_all_at("segment.header", &file, &tmp, &header.encode(), 0)
                 .map_err(io("cannot write segment header", &tmp))?;
-            file.sync_all().map_err(io("cannot flush segment", &tmp))?;
-            fs::rename(&tmp, &path).map_err(io("cannot rename segment", &tmp))?;
+            faults::check("segment.create_sync", &tmp)
+                .and_then(|()| file.sync_all())
+                .map_err(io("cannot flush segment", &tmp))?;
+            faults::check("segment.rename", &tmp)
+                .and_then(|()| fs::rename(&tmp, &path))
+                .map_err(io("cannot rename segment", &tmp))?;
             dir::sync_dir(dir_path)
         })();
         if let Err(e) = result {
+            // After the rename (a failed directory flush) the segment exists
+            // under its real name: a writer that goes on would later create
+            // the next number, leaving an empty segment in the middle of the log.
             let _ = fs::remove_file(&tmp);
+            let _ = fs::remove_file(&path);
             return Err(e);
         }
         Segment::map(header, path, file, true)
@@ -120,7 +132,8 @@ impl Segment {
             file.read_exact_at(&mut head, 0)
                 .map_err(|e| Error::io("cannot read segment header", path, e))?;
             if writable && len < min_capacity {
-                reserve(&file, min_capacity)
+                faults::check("segment.grow", path)
+                    .and_then(|()| reserve(&file, min_capacity))
                     .map_err(|e| Error::io("cannot grow segment", path, e))?;
             }
         }
@@ -215,9 +228,16 @@ impl Segment {
         if to <= from {
             return Ok(());
         }
-        self.map
-            .flush_range(from as usize, (to - from) as usize)
-            .map_err(|e| Error::io("cannot flush segment", &self.path, e))
+        faults::flush_range(
+            "segment.flush",
+            &self.path,
+            from as usize,
+            (to - from) as usize,
+            |at, len| self.map.flush_range(at, len),
+        )
+        .map_err(|e| Error::io("cannot flush segment", &self.path, e))?;
+        faults::traced(&self.path, from, to);
+        Ok(())
     }
 
     /// Records that the first `len` bytes are on stable storage, by rewriting
@@ -248,8 +268,8 @@ impl Segment {
     /// # Errors
     /// `Io`.
     pub fn set_file_len(&self, len: u64) -> Result<()> {
-        self.file
-            .set_len(len)
+        faults::check("segment.set_len", &self.path)
+            .and_then(|()| self.file.set_len(len))
             .map_err(|e| Error::io("cannot resize segment", &self.path, e))
     }
 
@@ -270,9 +290,13 @@ impl Segment {
     /// # Errors
     /// `Io`.
     pub fn sync_file(&self) -> Result<()> {
-        self.file
-            .sync_all()
-            .map_err(|e| Error::io("cannot flush segment", &self.path, e))
+        faults::check("segment.sync_file", &self.path)
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| Error::io("cannot flush segment", &self.path, e))?;
+        if let Ok(meta) = self.file.metadata() {
+            faults::traced(&self.path, 0, meta.len());
+        }
+        Ok(())
     }
 }
 
