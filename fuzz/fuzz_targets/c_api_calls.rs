@@ -306,7 +306,7 @@ fuzz_target!(|calls: Vec<Call>| {
                         max_value_size: o.max_value_size,
                         segment_size: u64::from(o.segment_size % (1 << 20)),
                     });
-                    let mut out: *mut FfiDatabase = 0x1 as *mut FfiDatabase;
+                    let mut out: *mut FfiDatabase = std::ptr::dangling_mut();
                     let rc = toonstore_open_with(
                         path.as_ref().map_or(null(), |c| c.as_ptr()),
                         c_opts.as_ref().map_or(null(), |o| o as *const _),
@@ -462,7 +462,7 @@ fuzz_target!(|calls: Vec<Call>| {
                 }
                 Call::IterFree(it) => toonstore_iter_free(handle(&s.iters, other_any, it)),
                 Call::SnapshotOpen { db, null_out } => {
-                    let mut out: *mut FfiSnapshot = 0x1 as *mut FfiSnapshot;
+                    let mut out: *mut FfiSnapshot = std::ptr::dangling_mut();
                     let rc = toonstore_snapshot_open(
                         handle(&s.dbs, other_db, db),
                         if null_out { null_mut() } else { &mut out },
