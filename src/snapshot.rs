@@ -81,6 +81,11 @@ impl Snapshot {
         Scan {
             snapshot: self.clone(),
             next: start,
+            queue: [(0, 0); BATCH],
+            queued: 0,
+            head: 0,
+            batch_checked: false,
+            values: [(0, 0); BATCH],
         }
     }
 }
@@ -91,13 +96,61 @@ impl Snapshot {
 pub struct Scan {
     snapshot: Snapshot,
     next: RowId,
+    /// Rows found ahead (id, location), returned from `head` on; a full
+    /// batch has its checksums verified together (`batch_checked`).
+    queue: [(RowId, u64); BATCH],
+    queued: usize,
+    head: usize,
+    batch_checked: bool,
+    /// For a checked batch: where each row's value lies in its segment
+    /// (offset, length), so that it is not decoded a second time.
+    values: [(u64, usize); BATCH],
 }
+
+/// Rows a scan looks ahead and verifies together.
+const BATCH: usize = 4;
 
 impl Scan {
     /// The next row, borrowed until the next call (zero copy).
     pub fn next_ref(&mut self) -> Option<Result<(RowId, &[u8])>> {
+        if self.head == self.queued {
+            self.fill();
+            if self.queued == 0 {
+                return None;
+            }
+        }
+        let (id, loc) = self.queue[self.head];
+        let (value_at, value_len) = self.values[self.head];
+        self.head += 1;
         let snap = &self.snapshot;
-        while self.next < snap.end {
+        if self.batch_checked {
+            if let Some(segment) = snap.view.segments.get(index::unpack(loc).0) {
+                // SAFETY: as in `read_at`; the bounds were checked by `fill`.
+                let bytes = unsafe { segment.bytes_from(value_at) };
+                return Some(Ok((id, &bytes[..value_len])));
+            }
+        }
+        // A batch whose checksums all matched is not checked again; any
+        // other row is checked on its own, which names a bad record.
+        let verify = snap.verify && !self.batch_checked;
+        Some(match read_at(&snap.view, loc, verify) {
+            Ok(Some(value)) => Ok((id, value)),
+            Ok(None) => Err(Error::new(
+                ErrorKind::Internal,
+                format!("snapshot lost the segment of row {id}"),
+            )),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Finds the next rows of the snapshot (up to `BATCH`) and, for a full
+    /// batch, verifies their checksums together.
+    fn fill(&mut self) {
+        self.head = 0;
+        self.queued = 0;
+        self.batch_checked = false;
+        let snap = &self.snapshot;
+        while self.queued < BATCH && self.next < snap.end {
             let id = self.next;
             let Some(chunk) = snap.view.chunks.get((id >> CHUNK_BITS) as usize) else {
                 self.next = snap.end;
@@ -105,19 +158,38 @@ impl Scan {
             };
             self.next += 1;
             let loc = chunk.get((id as usize) & (index::CHUNK_LEN - 1));
-            if loc == 0 {
-                continue;
+            if loc != 0 {
+                self.queue[self.queued] = (id, loc);
+                self.queued += 1;
             }
-            return Some(match read_at(&snap.view, loc, snap.verify) {
-                Ok(Some(value)) => Ok((id, value)),
-                Ok(None) => Err(Error::new(
-                    ErrorKind::Internal,
-                    format!("snapshot lost the segment of row {id}"),
-                )),
-                Err(e) => Err(e),
-            });
         }
-        None
+        if self.queued == BATCH && snap.verify {
+            let view = &snap.view;
+            let rec = |loc: u64| -> Option<&[u8]> {
+                let (number, offset) = index::unpack(loc);
+                // SAFETY: as in `read_at`: the location comes from the
+                // snapshot's index, so the record is published and immutable.
+                view.segments
+                    .get(number)
+                    .map(|s| unsafe { s.bytes_from(offset) })
+            };
+            let q = &self.queue;
+            if let (Some(a), Some(b), Some(c), Some(d)) =
+                (rec(q[0].1), rec(q[1].1), rec(q[2].1), rec(q[3].1))
+            {
+                let mut values = [(0u64, 0usize); BATCH];
+                let mut all_values = true;
+                for (i, bytes) in [a, b, c, d].into_iter().enumerate() {
+                    let offset = index::unpack(q[i].1).1;
+                    match record::value_span(bytes) {
+                        Some((at, len)) => values[i] = (offset + at as u64, len),
+                        None => all_values = false,
+                    }
+                }
+                self.batch_checked = all_values && record::checksums_match_x4([a, b, c, d]);
+                self.values = values;
+            }
+        }
     }
 
     /// The snapshot this scan reads.

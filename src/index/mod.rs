@@ -3,7 +3,10 @@
 //! Row ids are dense, so the index is a flat array of `u64` locations split
 //! into chunks of 4096 entries. A location packs the segment number (high 24
 //! bits) and the byte offset of the record in that segment (low 40 bits);
-//! 0 means "no row" (never assigned, or deleted). 8 bytes per row.
+//! 0 means "no row" (never assigned, or deleted). 8 bytes per row. A chunk's
+//! entries live on the heap, or, for the chunks an open loaded from the
+//! checkpoint, in place in the checkpoint file mapped copy-on-write (see
+//! [`MappedFile`]): opening a 10M-row database copies nothing.
 //!
 //! Readers never lock. The structure they read is a [`View`]: the list of
 //! chunks and the table of mapped segments, published through an `ArcSwap`.
@@ -19,6 +22,7 @@
 //!   removed only after no entry of the current view points into it. A view
 //!   holds its segments' `Arc`s, so a mapping outlives every reader of it.
 
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -51,37 +55,67 @@ pub fn unpack(loc: u64) -> (u64, u64) {
 /// 4096 entries.
 #[derive(Debug)]
 pub struct Chunk {
-    entries: Box<[AtomicU64]>,
+    /// `CHUNK_LEN` entries, owned as `owner` says.
+    ptr: NonNull<AtomicU64>,
+    owner: Owner,
     /// Set when a snapshot may read this chunk: from then on, entries below
     /// that snapshot's end are changed only in a copy.
     frozen: AtomicBool,
 }
 
+/// Who owns a chunk's entries.
+#[derive(Debug)]
+enum Owner {
+    /// A `Box<[AtomicU64]>` of `CHUNK_LEN` entries, turned into `ptr`.
+    Heap,
+    /// A slice of a slab shared by the chunks loaded together.
+    Slab(#[allow(dead_code)] Arc<Slab>),
+}
+
+// SAFETY: the entries are atomics, and `ptr` points into memory owned by the
+// chunk (or by the `Arc<Slab>` it holds), which is freed only when the chunk
+// is dropped: sharing or sending a chunk between threads is as safe as
+// sharing a `Box<[AtomicU64]>`.
+unsafe impl Send for Chunk {}
+// SAFETY: see `Send`.
+unsafe impl Sync for Chunk {}
+
 impl Chunk {
-    pub fn new() -> Chunk {
+    fn from_box(entries: Box<[AtomicU64]>) -> Chunk {
+        assert_eq!(entries.len(), CHUNK_LEN);
+        let ptr = NonNull::new(Box::into_raw(entries) as *mut AtomicU64).expect("non-null box");
         Chunk {
-            entries: (0..CHUNK_LEN).map(|_| AtomicU64::new(0)).collect(),
+            ptr,
+            owner: Owner::Heap,
             frozen: AtomicBool::new(false),
         }
+    }
+
+    pub fn new() -> Chunk {
+        Chunk::from_box((0..CHUNK_LEN).map(|_| AtomicU64::new(0)).collect())
     }
 
     fn copy(&self) -> Chunk {
-        Chunk {
-            entries: self
-                .entries
+        Chunk::from_box(
+            self.entries()
                 .iter()
                 .map(|e| AtomicU64::new(e.load(Ordering::Acquire)))
                 .collect(),
-            frozen: AtomicBool::new(false),
-        }
+        )
+    }
+
+    fn entries(&self) -> &[AtomicU64] {
+        // SAFETY: `ptr` points to `CHUNK_LEN` initialized atomics that live
+        // as long as the chunk (see the `Send` impl).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), CHUNK_LEN) }
     }
 
     pub fn get(&self, slot: usize) -> u64 {
-        self.entries[slot].load(Ordering::Acquire)
+        self.entries()[slot].load(Ordering::Acquire)
     }
 
     pub fn set(&self, slot: usize, loc: u64) {
-        self.entries[slot].store(loc, Ordering::Release)
+        self.entries()[slot].store(loc, Ordering::Release)
     }
 
     pub fn is_frozen(&self) -> bool {
@@ -89,9 +123,232 @@ impl Chunk {
     }
 }
 
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        if let Owner::Heap = self.owner {
+            let slice = std::ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), CHUNK_LEN);
+            // SAFETY: `ptr` came from `Box::into_raw` of a slice of exactly
+            // `CHUNK_LEN` entries (`from_box`), and is freed only here.
+            drop(unsafe { Box::from_raw(slice) });
+        }
+    }
+}
+
+/// Memory holding the chunks an open loads from a checkpoint: the
+/// checkpoint file itself, mapped privately (copy-on-write). Its entries are
+/// used in place: no copy, and no fresh memory to fault in and zero (those
+/// faults, not the copy, dominated opening a 10M-row database). An entry
+/// changed later (a delete, a compaction) copies just its page. Unmapped when
+/// the last chunk in it is dropped. The cost: when a newer checkpoint
+/// replaces the file, the old one (unlinked, 8 bytes per row it held) keeps
+/// its disk blocks until the handle that mapped it closes.
+#[derive(Debug)]
+struct Slab {
+    ptr: NonNull<u8>,
+    bytes: usize,
+}
+
+// SAFETY: the slab is plain memory; it is only unmapped on drop.
+unsafe impl Send for Slab {}
+// SAFETY: see `Send`.
+unsafe impl Sync for Slab {}
+
+/// A checkpoint file mapped copy-on-write, from which [`Entries`] can be
+/// built without copying.
+#[derive(Debug)]
+pub struct MappedFile(Arc<Slab>);
+
+impl MappedFile {
+    /// Maps all `len` bytes of `file` (`len > 0`), privately and populated.
+    ///
+    /// # Errors
+    /// The mapping's OS error.
+    pub fn map(file: &std::fs::File, len: usize) -> std::io::Result<MappedFile> {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: a new private mapping of a file we hold open, at an
+        // address the kernel picks; no existing memory is affected. Private:
+        // our writes never reach the file, and the file is never written in
+        // place (a new checkpoint is renamed over it), so its bytes are stable.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE | libc::MAP_POPULATE,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        let ptr = NonNull::new(p as *mut u8).ok_or_else(std::io::Error::last_os_error)?;
+        let slab = Slab { ptr, bytes: len };
+        // Populated read-only first (populating a writable private mapping
+        // would copy every page), then made writable: a write copies its page.
+        // SAFETY: changes the protection of the mapping just created.
+        if unsafe { libc::mprotect(p, len, libc::PROT_READ | libc::PROT_WRITE) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(MappedFile(Arc::new(slab)))
+    }
+
+    /// The mapped bytes.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the mapping is `bytes` long and lives as long as `self`;
+        // nothing writes to it before chunks are built from it, which
+        // consumes this borrow first.
+        unsafe { std::slice::from_raw_parts(self.0.ptr.as_ptr(), self.0.bytes) }
+    }
+}
+
+impl Drop for Slab {
+    fn drop(&mut self) {
+        // SAFETY: the mapping was created in `MappedFile::map` with this
+        // length and no chunk points into it any more (each holds an `Arc`).
+        unsafe { libc::munmap(self.ptr.as_ptr() as *mut libc::c_void, self.bytes) };
+    }
+}
+
 impl Default for Chunk {
     fn default() -> Chunk {
         Chunk::new()
+    }
+}
+
+/// The index while recovery builds it: chunks owned by one thread, filled in
+/// place and then handed to a [`View`] without copying (a 10M-row index is
+/// 80 MB: one copy from the checkpoint is all an open should cost).
+#[derive(Debug, Default)]
+pub struct Entries {
+    chunks: Vec<Chunk>,
+    len: usize,
+}
+
+impl Entries {
+    pub fn new() -> Entries {
+        Entries::default()
+    }
+
+    /// Entries decoded from `raw`: little-endian u64s, as a checkpoint stores
+    /// them (a trailing partial entry is ignored).
+    pub fn from_le_bytes(raw: &[u8]) -> Entries {
+        let len = raw.len() / 8;
+        let chunks = raw[..len * 8]
+            .chunks(CHUNK_LEN * 8)
+            .map(|block| {
+                let chunk = Chunk::new();
+                for (e, b) in chunk.entries().iter().zip(block.chunks_exact(8)) {
+                    let loc = u64::from_le_bytes(b.try_into().expect("8 bytes"));
+                    e.store(loc, Ordering::Relaxed);
+                }
+                chunk
+            })
+            .collect();
+        Entries { chunks, len }
+    }
+
+    /// Entries stored little-endian in `map` at bytes `[at, at + 8 * count)`:
+    /// the full chunks are used in place (copy-on-write), the last partial
+    /// one is copied.
+    pub fn from_mapped(map: MappedFile, at: usize, count: usize) -> Entries {
+        let slab = map.0;
+        let end = at + count * 8;
+        assert!(end <= slab.bytes, "entries past the end of the mapping");
+        let aligned =
+            (slab.ptr.as_ptr() as usize + at).is_multiple_of(std::mem::align_of::<AtomicU64>());
+        if cfg!(target_endian = "big") || !aligned {
+            return Entries::from_le_bytes(&MappedFile(slab).bytes()[at..end]);
+        }
+        let full = count / CHUNK_LEN;
+        let mut chunks: Vec<Chunk> = (0..full)
+            .map(|i| Chunk {
+                // SAFETY: chunk `i` lies inside the mapping (asserted above),
+                // 8-byte aligned (checked), holding little-endian u64s, which
+                // are this host's AtomicU64s.
+                ptr: unsafe {
+                    NonNull::new_unchecked(
+                        slab.ptr.as_ptr().add(at + i * CHUNK_LEN * 8) as *mut AtomicU64
+                    )
+                },
+                owner: Owner::Slab(Arc::clone(&slab)),
+                frozen: AtomicBool::new(false),
+            })
+            .collect();
+        if count > full * CHUNK_LEN {
+            let tail_at = at + full * CHUNK_LEN * 8;
+            // SAFETY: inside the mapping (asserted above); no chunk has been
+            // handed out that could write to these bytes.
+            let tail = unsafe {
+                std::slice::from_raw_parts(slab.ptr.as_ptr().add(tail_at), end - tail_at)
+            };
+            chunks.extend(Entries::from_le_bytes(tail).chunks);
+        }
+        Entries { chunks, len: count }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The entry of `id`, `None` past the end.
+    pub fn get(&self, id: usize) -> Option<u64> {
+        if id >= self.len {
+            return None;
+        }
+        Some(self.chunks[id >> CHUNK_BITS].get(id & (CHUNK_LEN - 1)))
+    }
+
+    /// Changes the entry of `id` (which must be below `len`).
+    pub fn set(&mut self, id: usize, loc: u64) {
+        assert!(id < self.len, "entry {id} past the end ({})", self.len);
+        self.chunks[id >> CHUNK_BITS].set(id & (CHUNK_LEN - 1), loc);
+    }
+
+    pub fn push(&mut self, loc: u64) {
+        if self.len >> CHUNK_BITS == self.chunks.len() {
+            self.chunks.push(Chunk::new());
+        }
+        self.len += 1;
+        self.set(self.len - 1, loc);
+    }
+
+    /// Grows (with `value`) or shrinks to `len` entries, as `Vec::resize`.
+    pub fn resize(&mut self, len: usize, value: u64) {
+        while self.len > len {
+            self.set(self.len - 1, 0);
+            self.len -= 1;
+        }
+        self.chunks.truncate(self.len.div_ceil(CHUNK_LEN));
+        while self.len < len {
+            self.push(value);
+        }
+    }
+
+    /// Every entry, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        self.chunks
+            .iter()
+            .flat_map(|c| c.entries().iter().map(|e| e.load(Ordering::Relaxed)))
+            .take(self.len)
+    }
+
+    /// Entries that are not 0 (live rows).
+    pub fn count_live(&self) -> u64 {
+        self.chunks
+            .iter()
+            .map(|c| {
+                c.entries()
+                    .iter()
+                    .filter(|e| e.load(Ordering::Relaxed) != 0)
+                    .count() as u64
+            })
+            .sum()
+    }
+
+    /// The chunks, ready to be published in a [`View`].
+    pub fn into_chunks(self) -> Vec<Arc<Chunk>> {
+        self.chunks.into_iter().map(Arc::new).collect()
     }
 }
 
