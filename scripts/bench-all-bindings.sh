@@ -70,7 +70,7 @@ if [ "${SKIP_COMPARE:-0}" != 1 ]; then
     mkdir -p "$RESULTS" "$DATA"
     {
         echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-        echo "command: BENCH_ROWS=$ROWS scripts/bench-all-bindings.sh"
+        echo "command: $(env | grep -E '^(BENCH|SKIP)_' | sort | tr '\n' ' ')scripts/bench-all-bindings.sh (nice $(nice))"
         echo "compare: $COMPARE --rows $ROWS --dir $DATA --engines $ENGINES ${BENCH_ARGS:-}"
         echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
         echo "nproc: $(nproc)"
