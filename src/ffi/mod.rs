@@ -101,7 +101,11 @@ mod tests {
             .collect();
         assert_eq!(
             parts,
-            [TOONSTORE_VERSION_MAJOR, TOONSTORE_VERSION_MINOR, TOONSTORE_VERSION_PATCH]
+            [
+                TOONSTORE_VERSION_MAJOR,
+                TOONSTORE_VERSION_MINOR,
+                TOONSTORE_VERSION_PATCH
+            ]
         );
         assert_eq!(
             TOONSTORE_VERSION_NUMBER,
@@ -109,7 +113,10 @@ mod tests {
         );
         assert_eq!(TOONSTORE_VERSION_STRING, env!("CARGO_PKG_VERSION"));
         let header = include_str!("../../include/toonstore.h");
-        let line = format!("#define TOONSTORE_VERSION_STRING \"{}\"", env!("CARGO_PKG_VERSION"));
+        let line = format!(
+            "#define TOONSTORE_VERSION_STRING \"{}\"",
+            env!("CARGO_PKG_VERSION")
+        );
         assert!(header.contains(&line), "header's version string is stale");
         assert_eq!(info::toonstore_version_number(), TOONSTORE_VERSION_NUMBER);
     }
