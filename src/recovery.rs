@@ -349,7 +349,11 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
                     if !is_end {
                         return Err(Error::corrupt(segment.path(), at, e));
                     }
-                    torn = e != DecodeError::Empty || bytes[at as usize..].iter().any(|&b| b != 0);
+                    // Past `data_len` is reserved space added by this open
+                    // (zeros): scanning it cost a clean reopen ~20 ms.
+                    let data_end = (segment.data_len() as usize).clamp(at as usize, bytes.len());
+                    torn = e != DecodeError::Empty
+                        || bytes[at as usize..data_end].iter().any(|&b| b != 0);
                     break;
                 }
             }

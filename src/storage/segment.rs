@@ -37,6 +37,9 @@ pub struct Segment {
     /// Set once the segment is no longer the active one (sealed, or the
     /// handle closed): the helper thread stops.
     retired: std::sync::atomic::AtomicBool,
+    /// The file's length before `open` grew it: past it, the file holds only
+    /// the zeros of reserved space.
+    len_at_open: u64,
 }
 
 impl Segment {
@@ -122,7 +125,7 @@ impl Segment {
             .open(path)
             .map_err(|e| Error::io("cannot open segment", path, e))?;
         let mut head = [0u8; HEADER_LEN];
-        {
+        let len = {
             use std::os::unix::fs::FileExt;
             let len = file
                 .metadata()
@@ -142,9 +145,12 @@ impl Segment {
                     .and_then(|()| reserve(&file, min_capacity))
                     .map_err(|e| Error::io("cannot grow segment", path, e))?;
             }
-        }
+            len
+        };
         let header = decode_header(path, &head)?;
-        Segment::map(header, path.to_path_buf(), file, writable)
+        let mut segment = Segment::map(header, path.to_path_buf(), file, writable)?;
+        segment.len_at_open = len.min(segment.capacity());
+        Ok(segment)
     }
 
     fn map(header: SegmentHeader, path: PathBuf, file: File, writable: bool) -> Result<Segment> {
@@ -174,6 +180,7 @@ impl Segment {
             watermark,
             appended: std::sync::atomic::AtomicU64::new(0),
             retired: std::sync::atomic::AtomicBool::new(false),
+            len_at_open: u64::MAX,
         })
     }
 
@@ -192,6 +199,13 @@ impl Segment {
     /// Bytes mapped (the file's length when it was mapped).
     pub fn capacity(&self) -> u64 {
         self.map.len() as u64
+    }
+
+    /// The bytes that can hold anything but zeros: the file's length when
+    /// it was opened (an open for writing grows the active segment's file with
+    /// reserved space, which reads as zeros), the whole mapping otherwise.
+    pub fn data_len(&self) -> u64 {
+        self.len_at_open.min(self.capacity())
     }
 
     /// Publishes the writer's append position (see `appended`).
