@@ -250,7 +250,7 @@ def markdown(data, path):
         ratios = []
         for pe in peers:
             a, b = value(data, p, "toonstore"), value(data, p, pe)
-            ratios.append(f"{a / b:.2f}x" if a is not None and b else "-")
+            ratios.append(f"{a / b:.3g}x" if a is not None and b else "-")
         lines.append(f"| {p} | {disp_unit} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     lines.append("")
     lines.append("Ratios are ToonStore / peer of the shown value: above 1 is better for ops/s, "
