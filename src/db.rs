@@ -537,6 +537,17 @@ impl ToonStore {
         crate::compaction::compact(&self.shared).map(|_| ())
     }
 
+    /// The number of live rows (cheap: no file system access, unlike `stats`).
+    ///
+    /// # Errors
+    /// `Internal` if a writer panicked while holding the lock.
+    pub fn live_rows(&self) -> Result<u64> {
+        match &self.shared.frozen {
+            Some((_, live, _)) => Ok(*live),
+            None => Ok(self.shared.writer()?.live_rows),
+        }
+    }
+
     /// Row counts and space.
     ///
     /// # Errors

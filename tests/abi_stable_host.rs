@@ -237,10 +237,38 @@ fn a_mismatched_interface_is_refused_at_load_time() {
 
 #[test]
 fn a_missing_library_is_a_clear_error() {
+    // abi_stable caches the outcome of the first load per root module type,
+    // and other tests of this binary load the real and the mismatched types:
+    // probe with a type used by this test alone.
     let missing = temp_dir("missing").join("libtoonstore.so");
-    match ToonStoreModRef::load_from_file(&missing) {
+    match probe::ProbeModRef::load_from_file(&missing) {
         Ok(_) => panic!("loaded a library that does not exist"),
         Err(LibraryError::OpenError { path, .. }) => assert_eq!(path, missing),
         Err(other) => panic!("expected OpenError, got: {other}"),
+    }
+}
+
+/// A root module type used only by `a_missing_library_is_a_clear_error`.
+mod probe {
+    #![allow(dead_code)]
+
+    use abi_stable::library::RootModule;
+    use abi_stable::sabi_types::VersionStrings;
+    use abi_stable::{package_version_strings, StableAbi};
+
+    #[repr(C)]
+    #[derive(StableAbi)]
+    #[sabi(kind(Prefix(prefix_ref = ProbeModRef)))]
+    #[sabi(missing_field(panic))]
+    pub struct ProbeMod {
+        #[sabi(last_prefix_field)]
+        pub version_number: extern "C" fn() -> u32,
+    }
+
+    impl RootModule for ProbeModRef {
+        abi_stable::declare_root_module_statics! {ProbeModRef}
+        const BASE_NAME: &'static str = "toonstore";
+        const NAME: &'static str = "toonstore";
+        const VERSION_STRINGS: VersionStrings = package_version_strings!();
     }
 }

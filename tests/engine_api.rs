@@ -36,6 +36,8 @@ fn put_get_delete_scan_round_trip() {
     assert_eq!(from, vec![c]);
     assert!(db.contains(a).unwrap());
     assert!(!db.contains(b).unwrap());
+    assert_eq!(db.live_rows().unwrap(), 2);
+    assert_eq!(db.stats().unwrap().live_rows, 2);
     db.close().unwrap();
 }
 

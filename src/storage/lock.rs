@@ -8,8 +8,13 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
+use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
+
+/// How long a conflicting lock is waited for before `Locked` is reported.
+const LOCK_PATIENCE: Duration = Duration::from_millis(100);
+const LOCK_RETRY: Duration = Duration::from_millis(5);
 
 /// A held lock; released when dropped (or when the process dies).
 #[derive(Debug)]
@@ -33,10 +38,24 @@ impl DirLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| Error::io("cannot open lock file", &path, e))?;
-        let attempt = if exclusive {
-            file.try_lock()
-        } else {
-            file.try_lock_shared()
+        // A conflicting lock can be held for a moment by a process that is
+        // not using the database at all: a child forked by this program (or
+        // a sibling) holds copies of every descriptor until its exec closes
+        // them. So a conflict is retried briefly before it is reported.
+        let mut waited = Duration::ZERO;
+        let attempt = loop {
+            let attempt = if exclusive {
+                file.try_lock()
+            } else {
+                file.try_lock_shared()
+            };
+            match attempt {
+                Err(TryLockError::WouldBlock) if waited < LOCK_PATIENCE => {
+                    std::thread::sleep(LOCK_RETRY);
+                    waited += LOCK_RETRY;
+                }
+                other => break other,
+            }
         };
         match attempt {
             Ok(()) => Ok(DirLock { _file: file }),

@@ -788,7 +788,7 @@ impl PyToonStore {
     }
 
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
-        let live = self.with_db(py, |db| db.stats())?.live_rows;
+        let live = self.with_db(py, |db| db.live_rows())?;
         Ok(usize::try_from(live).unwrap_or(usize::MAX))
     }
 
