@@ -309,12 +309,10 @@ impl ToonStore {
                     first_id: recovered.next_id,
                 };
                 let prefill = options.durability == Durability::Full;
-                let segment = Arc::new(Segment::create(
-                    &dir_path,
-                    header,
-                    options.segment_size,
-                    prefill,
-                )?);
+                let segment = Arc::new(
+                    Segment::create(&dir_path, header, options.segment_size, prefill)?
+                        .with_file_writes(prefill),
+                );
                 index.add_segment(Arc::clone(&segment));
                 (segment, HEADER_LEN as u64)
             }

@@ -234,7 +234,9 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
         }
         let is_active = writable && Some(header.number) == last_log;
         let min_capacity = if is_active { options.segment_size } else { 0 };
-        let segment = Arc::new(Segment::open(path, is_active, min_capacity)?);
+        let file_writes = is_active && options.durability == crate::options::Durability::Full;
+        let segment =
+            Arc::new(Segment::open(path, is_active, min_capacity)?.with_file_writes(file_writes));
         if in_log(header) {
             log.push(Arc::clone(&segment));
             stats.entry(header.number).or_insert(SegStat {

@@ -108,7 +108,10 @@ impl LogWriter {
             number,
             first_id: self.next_id,
         };
-        let segment = Arc::new(Segment::create(&self.dir, header, capacity, self.prefill)?);
+        let segment = Arc::new(
+            Segment::create(&self.dir, header, capacity, self.prefill)?
+                .with_file_writes(self.prefill),
+        );
         let end = self.append_at;
         let old = &self.active;
         old.retire();
