@@ -47,8 +47,11 @@ if [ "${SKIP_SETUP:-0}" != 1 ]; then
 fi
 
 rust_suite() {
+  # The shared library first: tests/abi_stable_host.rs loads
+  # target/release/libtoonstore.so, which `cargo test` alone does not build.
   cargo fmt --all -- --check &&
     cargo clippy --all-targets -- -D warnings &&
+    cargo build --release --lib &&
     cargo test --release
 }
 

@@ -317,9 +317,11 @@ impl ToonStore {
                 (segment, HEADER_LEN as u64)
             }
         };
-        if options.durability != Durability::Full {
-            wal::assist_active(&active, append_at);
-        }
+        let assistants = if options.durability != Durability::Full {
+            wal::assist_active(&active, append_at).into_iter().collect()
+        } else {
+            Vec::new()
+        };
         let active_live = stats.remove(&active.number()).map_or(0, |s| s.live_bytes);
         let writer = LogWriter {
             dir: dir_path.clone(),
@@ -337,6 +339,7 @@ impl ToonStore {
             prefill: options.durability == Durability::Full,
             max_value_size: options.max_value_size,
             commit: Arc::clone(&commit),
+            assistants,
         };
         let view = writer.index.readers();
         let (tx, rx) = Maintenance::channel();
@@ -601,6 +604,11 @@ impl ToonStore {
         if let Some(mut m) = self.maintenance.take() {
             m.stop();
         }
+        if let Some(writer) = &self.shared.writer {
+            if let Ok(mut w) = writer.lock() {
+                w.stop_assistants(true);
+            }
+        }
         if self.shared.writer.is_none() || self.shared.commit.is_poisoned() {
             return if self.shared.commit.is_poisoned() {
                 Err(GroupCommit::poisoned_error())
@@ -615,7 +623,6 @@ impl ToonStore {
         }
         let w = self.shared.writer()?;
         let end = w.append_at;
-        w.active.retire();
         w.active.set_synced_len(end);
         w.active.flush(0, HEADER_LEN as u64)?;
         w.active.set_file_len(end)?;

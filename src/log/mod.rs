@@ -59,6 +59,9 @@ pub struct LogWriter {
     /// Write zeros into new segments (Full durability) instead of fallocate.
     pub prefill: bool,
     pub max_value_size: u64,
+    /// Threads helping the active segment (`assist_active`); the ones of
+    /// retired segments end on their own once unparked.
+    pub assistants: Vec<std::thread::JoinHandle<()>>,
     /// Durability watermark shared with the handle (sealing advances it, a
     /// failed flush poisons it).
     pub commit: Arc<GroupCommit>,
@@ -136,9 +139,11 @@ impl LogWriter {
             },
         );
         self.index.add_segment(Arc::clone(&segment));
+        self.stop_assistants(false);
         if !self.prefill {
             // Prefilled segments (Full) have their pages in the page cache.
-            assist_active(&segment, HEADER_LEN as u64);
+            self.assistants
+                .extend(assist_active(&segment, HEADER_LEN as u64));
         }
         self.active = segment;
         self.append_at = HEADER_LEN as u64;
@@ -345,13 +350,13 @@ impl LogWriter {
 /// The thread holds only a weak reference between steps and stops once the
 /// segment is retired or dropped. Neither step changes a byte or claims
 /// durability.
-pub fn assist_active(segment: &Arc<Segment>, from: u64) {
+pub fn assist_active(segment: &Arc<Segment>, from: u64) -> Option<std::thread::JoinHandle<()>> {
     const STEP: u64 = 1 << 20;
     const WINDOW: u64 = 1 << WRITEBACK_SHIFT;
     const NAP_MIN: std::time::Duration = std::time::Duration::from_millis(1);
     const NAP_MAX: std::time::Duration = std::time::Duration::from_millis(64);
     let weak = Arc::downgrade(segment);
-    let _ = std::thread::Builder::new()
+    std::thread::Builder::new()
         .name("toonstore-assist".into())
         .spawn(move || {
             let mut at = from;
@@ -367,7 +372,8 @@ pub fn assist_active(segment: &Arc<Segment>, from: u64) {
             let mut done = from & !(WINDOW - 1);
             let mut nap = NAP_MIN;
             loop {
-                std::thread::sleep(nap);
+                // Parked, not asleep: retiring the segment unparks the thread.
+                std::thread::park_timeout(nap);
                 let Some(segment) = weak.upgrade() else {
                     return;
                 };
@@ -383,7 +389,8 @@ pub fn assist_active(segment: &Arc<Segment>, from: u64) {
                     nap = (nap * 2).min(NAP_MAX);
                 }
             }
-        });
+        })
+        .ok()
 }
 
 /// Flushes `segment` up to `end` and records the new watermark (made
@@ -398,6 +405,26 @@ pub fn flush_segment(segment: &Segment, end: u64) -> Result<()> {
 }
 
 impl LogWriter {
+    /// Wakes the assistant threads of retired segments so they end, and
+    /// forgets the finished ones; with `join`, retires the active segment too
+    /// and waits for every assistant (at close, so no thread outlives the
+    /// handle).
+    pub fn stop_assistants(&mut self, join: bool) {
+        if join {
+            self.active.retire();
+        }
+        for handle in &self.assistants {
+            handle.thread().unpark();
+        }
+        if join {
+            for handle in self.assistants.drain(..) {
+                let _ = handle.join();
+            }
+        } else {
+            self.assistants.retain(|h| !h.is_finished());
+        }
+    }
+
     /// Whether enough log has accumulated since the last checkpoint that
     /// replaying it at the next open would cost more than writing a new one:
     /// at least 64 MiB, and at least twice the checkpoint's own size.
