@@ -2,7 +2,7 @@
 # Everything that checks the C ABI, in one command:
 #   1. the C suite, plain + ASan/UBSan + valgrind  (tests/c/run.sh)
 #   2. the ABI baseline check                      (tests/abi/check_abi.sh)
-#   3. the abi_stable host test                    (cargo test --test abi_stable_host)
+#   3. the abi_stable host test                    (cargo test --release --test abi_stable_host)
 # The release library is built once (cargo build --release --lib) and reused.
 # Ends with one line, `N passed, M failed`, summed over the three; a part
 # that dies without its own summary counts as one failure.
@@ -51,7 +51,7 @@ tests/abi/check_abi.sh --no-build 2>&1 | tee "$logs/abi.log"
 tally "ABI check" "$logs/abi.log" '^([0-9]+) passed, ([0-9]+) failed$'
 
 echo "== 3. abi_stable host"
-nice cargo test --quiet --test abi_stable_host 2>&1 | tee "$logs/host.log"
+nice cargo test --release --quiet --test abi_stable_host 2>&1 | tee "$logs/host.log"
 tally "abi_stable host" "$logs/host.log" 'test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed'
 
 echo "$total_pass passed, $total_fail failed"
