@@ -12,6 +12,9 @@
 //!
 //! `TOONSTORE_CONCURRENCY_SECS` sets how long the mixed run lasts (default 3).
 
+mod common;
+use common::Rng;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -95,18 +98,8 @@ impl Shared {
     }
 }
 
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
-}
-
 fn model_writer(s: &Shared, writer: u64) -> u64 {
-    let mut rng = Rng(writer * 0x9E37_79B9 + 11);
+    let mut rng = Rng::new(writer * 0x9E37_79B9 + 11);
     let mut seq = 0;
     let mut ops = 0;
     while !s.stop.load(Ordering::Relaxed) {
@@ -181,7 +174,7 @@ fn free_writer(s: &Shared, writer: u64) -> u64 {
 }
 
 fn reader(s: &Shared, n: u64) -> u64 {
-    let mut rng = Rng(n * 7 + 3);
+    let mut rng = Rng::new(n * 7 + 3);
     let mut reads = 0;
     while !s.stop.load(Ordering::Relaxed) {
         let end = s.acked_end.load(Ordering::Acquire);

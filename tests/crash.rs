@@ -21,6 +21,9 @@
 //! delays) and of the children; `TOONSTORE_CRASH_ROUNDS` overrides the
 //! number of rounds of every variant.
 
+mod common;
+use common::Rng;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -37,26 +40,6 @@ const SEED_ENV: &str = "TOONSTORE_CRASH_SEED";
 const ROUNDS_ENV: &str = "TOONSTORE_CRASH_ROUNDS";
 
 type Rows = BTreeMap<u64, Vec<u8>>;
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// The bytes of the value with sequence number `seq`: its length and
 /// content both depend on `seq`, so a row with the wrong value is caught.

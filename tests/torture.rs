@@ -42,6 +42,9 @@
 
 #![cfg(feature = "fault-injection")]
 
+mod common;
+use common::Rng;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
@@ -56,26 +59,6 @@ const GENERATIONS: u64 = 6;
 const PAGE: usize = 4096;
 
 type Rows = BTreeMap<u64, Vec<u8>>;
-
-/// xorshift64*: small, deterministic, good enough.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 /// The bytes of member `k` of operation `seq`: unique per (seq, k).
 fn value(seq: u64, k: u64, len: usize) -> Vec<u8> {
