@@ -8,6 +8,7 @@
 # concurrency, header freshness, abi_stable host), C (plain, ASan+UBSan,
 # valgrind, ABI baseline), C++ and the install test (CMake + pkg-config
 # install, C/C++/Zig examples, shared and static), Python (pytest + mypy),
+# Ruby (the gem built and installed, minitest),
 # reliability (fault injection, kill -9 torture, short fuzzing), and a
 # correctness smoke run of the side-by-side benchmark harness.
 #
@@ -59,6 +60,7 @@ suite rust rust_suite
 suite c tests/c/run_all.sh
 suite cpp-install tests/install/test_install.sh
 suite python bindings/python/build_and_test.sh
+suite ruby bindings/ruby/build_and_test.sh
 suite reliability scripts/reliability.sh
 bench_smoke() {
   # Correctness of every adapter of the comparison harness (verified gets),

@@ -1,0 +1,214 @@
+/*
+ * Loading libtoonstore, turning C error codes into Ruby exceptions, and the
+ * small helpers every class of the extension uses.
+ */
+#include "toonstore_ext.h"
+
+#include <dlfcn.h>
+#include <ruby/thread.h>
+
+const ToonStoreApi *ts_api = NULL;
+VALUE ts_cToonStore, ts_cCursor, ts_cBatch, ts_cSnapshot;
+
+/* toonstore_error_name(int) is newer than the version-1 table; looked up on
+ * its own and NULL when the library predates it (lib/toonstore/errors.rb
+ * then names codes from its own table). */
+typedef const char *(*ts_error_name_fn)(int);
+static ts_error_name_fn ts_error_name = NULL;
+static void *ts_dl = NULL;
+static VALUE ts_cError;
+static ID id_from_code, id_off, id_normal, id_full;
+
+/* ToonStore::Native.load(path) -> the library's version string.
+ * Idempotent: a second call returns the loaded library's version. */
+static VALUE native_load(VALUE mod, VALUE path)
+{
+    (void)mod;
+    if (ts_api) {
+        return rb_str_new_cstr(ts_api->version_string());
+    }
+    const char *p = StringValueCStr(path);
+    void *dl = dlopen(p, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) {
+        const char *why = dlerror();
+        rb_raise(rb_eLoadError, "cannot load libtoonstore from %s: %s", p, why ? why : "unknown error");
+    }
+    const ToonStoreApi *(*api_fn)(uint32_t) = (const ToonStoreApi *(*)(uint32_t))dlsym(dl, "toonstore_api");
+    if (!api_fn) {
+        dlclose(dl);
+        rb_raise(rb_eLoadError, "%s is not libtoonstore 1.x: no toonstore_api symbol", p);
+    }
+    const ToonStoreApi *api = api_fn(1);
+    /* The table only grows: a 1.x library's table is at least as large as
+     * the version-1 table this extension was compiled with. */
+    if (!api || api->version < 1 || api->size < sizeof(ToonStoreApi)) {
+        dlclose(dl);
+        rb_raise(rb_eLoadError, "%s does not provide version 1 of the toonstore function table", p);
+    }
+    ts_error_name = (ts_error_name_fn)dlsym(dl, "toonstore_error_name");
+    ts_dl = dl; /* kept loaded for the life of the process */
+    ts_api = api;
+    return rb_str_new_cstr(api->version_string());
+}
+
+/* ToonStore::Native.loaded? */
+static VALUE native_loaded_p(VALUE mod)
+{
+    (void)mod;
+    return ts_api ? Qtrue : Qfalse;
+}
+
+/* ToonStore::Native.error_name(code) -> "TOONSTORE_ERR_..." or nil when
+ * the library has no toonstore_error_name. */
+static VALUE native_error_name(VALUE mod, VALUE code)
+{
+    (void)mod;
+    if (!ts_error_name) {
+        return Qnil;
+    }
+    const char *name = ts_error_name(NUM2INT(code));
+    return name ? rb_str_new_cstr(name) : Qnil;
+}
+
+/* ToonStore::Native.version -> the loaded library's version string */
+static VALUE native_version(VALUE mod)
+{
+    (void)mod;
+    ts_require_loaded();
+    return rb_str_new_cstr(ts_api->version_string());
+}
+
+/* ToonStore::Native.strerror(code) -> the library's static description. */
+static VALUE native_strerror(VALUE mod, VALUE code)
+{
+    (void)mod;
+    ts_require_loaded();
+    return rb_str_new_cstr(ts_api->strerror(NUM2INT(code)));
+}
+
+void ts_require_loaded(void)
+{
+    if (!ts_api) {
+        rb_raise(rb_eLoadError, "libtoonstore is not loaded (require 'toonstore' failed earlier)");
+    }
+}
+
+void ts_raise_code(int code, const char *message)
+{
+    VALUE msg = message ? rb_str_new_cstr(message) : Qnil;
+    VALUE exc = rb_funcall(ts_cError, id_from_code, 2, INT2NUM(code), msg);
+    rb_exc_raise(exc);
+}
+
+/* Raises the exception for `code` with the calling thread's last error
+ * message (set by the failing call on this same native thread). */
+void ts_raise_last(int code)
+{
+    const char *message = ts_api ? ts_api->last_error() : NULL;
+    if (!message && ts_api) {
+        message = ts_api->strerror(code);
+    }
+    ts_raise_code(code, message);
+}
+
+struct nogvl_call {
+    ts_db *d;
+    void *(*fn)(void *);
+    void *arg;
+    void *result;
+};
+
+static VALUE nogvl_body(VALUE p)
+{
+    struct nogvl_call *c = (struct nogvl_call *)p;
+    c->result = rb_thread_call_without_gvl(c->fn, c->arg, NULL, NULL);
+    return Qnil;
+}
+
+static VALUE nogvl_done(VALUE p)
+{
+    struct nogvl_call *c = (struct nogvl_call *)p;
+    c->d->inflight--;
+    return Qnil;
+}
+
+void *ts_without_gvl(ts_db *d, void *(*fn)(void *), void *arg)
+{
+    struct nogvl_call c = {d, fn, arg, NULL};
+    d->inflight++;
+    rb_ensure(nogvl_body, (VALUE)&c, nogvl_done, (VALUE)&c);
+    return c.result;
+}
+
+int ts_row_id(VALUE id, int64_t *out)
+{
+    if (FIXNUM_P(id)) {
+        long v = FIX2LONG(id);
+        if (v < 0) {
+            return -1;
+        }
+        *out = (int64_t)v;
+        return 0;
+    }
+    if (RB_TYPE_P(id, T_BIGNUM)) {
+        /* Fixnums cover 62 bits; a Bignum may still fit in int64. */
+        if (rb_big_sign(id) == 0) {
+            return -1; /* negative */
+        }
+        if (RTEST(rb_funcall(id, '>', 1, LL2NUM(INT64_MAX)))) {
+            return -1; /* beyond the largest row id */
+        }
+        *out = (int64_t)NUM2LL(id);
+        return 0;
+    }
+    rb_raise(rb_eTypeError, "row id must be an Integer, not %s", rb_obj_classname(id));
+}
+
+uint32_t ts_durability_from(VALUE v)
+{
+    if (NIL_P(v)) {
+        return TOONSTORE_DURABILITY_DEFAULT;
+    }
+    if (RB_TYPE_P(v, T_STRING)) {
+        v = rb_str_intern(v);
+    }
+    if (!SYMBOL_P(v)) {
+        rb_raise(rb_eTypeError, "durability must be :off, :normal or :full, not %s", rb_obj_classname(v));
+    }
+    ID id = SYM2ID(v);
+    if (id == id_off) return TOONSTORE_DURABILITY_OFF;
+    if (id == id_normal) return TOONSTORE_DURABILITY_NORMAL;
+    if (id == id_full) return TOONSTORE_DURABILITY_FULL;
+    rb_raise(rb_eArgError, "durability must be :off, :normal or :full, not %" PRIsVALUE, rb_inspect(v));
+}
+
+VALUE ts_bytes(const uint8_t *data, size_t len)
+{
+    /* rb_str_new gives an ASCII-8BIT (binary) string. */
+    return rb_str_new((const char *)data, (long)len);
+}
+
+void Init_toonstore_ext(void)
+{
+    id_from_code = rb_intern("from_code");
+    id_off = rb_intern("off");
+    id_normal = rb_intern("normal");
+    id_full = rb_intern("full");
+
+    ts_cToonStore = rb_define_class("ToonStore", rb_cObject);
+    ts_cError = rb_define_class_under(ts_cToonStore, "Error", rb_eStandardError);
+    rb_gc_register_mark_object(ts_cError);
+
+    VALUE mNative = rb_define_module_under(ts_cToonStore, "Native");
+    rb_define_module_function(mNative, "load", native_load, 1);
+    rb_define_module_function(mNative, "loaded?", native_loaded_p, 0);
+    rb_define_module_function(mNative, "error_name", native_error_name, 1);
+    rb_define_module_function(mNative, "strerror", native_strerror, 1);
+    rb_define_module_function(mNative, "version", native_version, 0);
+    rb_define_const(mNative, "HEADER_VERSION", rb_str_new_cstr(TOONSTORE_VERSION_STRING));
+
+    ts_init_database();
+    ts_init_cursor();
+    ts_init_batch();
+    ts_init_snapshot();
+}

@@ -1,0 +1,198 @@
+# frozen_string_literal: true
+
+# The Ruby side of a database handle. The calls on the hot path (put, get,
+# [], include?, delete) and everything that touches the C handle are
+# written in C (ext/toonstore/database.c); this file adds option checking,
+# the block forms and Enumerable.
+class ToonStore
+  include Enumerable
+
+  DURABILITIES = %i[off normal full].freeze
+  MAX_SYNC_INTERVAL_MS = 0xFFFF_FFFF
+
+  # ToonStore.open(path, **options) -> ToonStore
+  # ToonStore.open(path, **options) { |db| ... } -> the block's value
+  #
+  # With a block, the database is closed when the block exits (also on an
+  # exception) and the block's value is returned.
+  def self.open(path, **options)
+    db = new(path, **options)
+    return db unless block_given?
+
+    begin
+      result = yield db
+    rescue Exception # rubocop:disable Lint/RescueException
+      # The block's exception wins over an error of the final flush.
+      begin
+        db.close
+      rescue Error
+        nil
+      end
+      raise
+    end
+    db.close
+    result
+  end
+
+  # The library's version ("1.0.0"), which may be newer than the gem's.
+  def self.library_version
+    Native.version
+  end
+
+  attr_reader :path
+
+  def initialize(path, durability: :normal, read_only: false, create_if_missing: true,
+                 verify_checksums: true, sync_interval: nil, max_value_size: nil, segment_size: nil)
+    path = path.to_path if !path.is_a?(String) && path.respond_to?(:to_path)
+    raise TypeError, "path must be a String or Pathname, not #{path.class}" unless path.is_a?(String)
+    raise ArgumentError, 'path is empty' if path.empty?
+    raise ArgumentError, 'path contains a NUL byte' if path.include?("\0")
+
+    @path = path.dup.freeze
+    @read_only = boolean(:read_only, read_only)
+    _open(@path, durability_option(durability), @read_only, boolean(:create_if_missing, create_if_missing),
+          boolean(:verify_checksums, verify_checksums), sync_interval_ms(sync_interval),
+          positive(:max_value_size, max_value_size), positive(:segment_size, segment_size))
+  end
+
+  def read_only?
+    @read_only
+  end
+
+  # fetch(row_id) -> String; NotFoundError when there is no such row
+  # fetch(row_id, default) / fetch(row_id) { |row_id| ... }, as Hash#fetch.
+  def fetch(row_id, *default)
+    raise ArgumentError, "wrong number of arguments (given #{default.size + 1}, expected 1..2)" if default.size > 1
+
+    value = get(row_id)
+    return value unless value.nil?
+    return yield(row_id) if block_given?
+    return default.first unless default.empty?
+
+    raise NotFoundError, "no row #{row_id.inspect}"
+  end
+
+  # scan(start = 0) { |row_id, data| ... } -> self
+  # scan(start = 0) -> Enumerator
+  #
+  # The live rows with id >= start in increasing id order, as of the call
+  # (a snapshot: later puts and deletes do not change what it yields).
+  def scan(start = 0, &block)
+    raise TypeError, "start must be an Integer, not #{start.class}" unless start.is_a?(Integer)
+    return enum_for(:scan, start) { start.zero? ? size : nil } unless block
+
+    _scan(start, &block)
+  end
+
+  # each { |row_id, data| ... }: the whole scan (Enumerable).
+  def each(&block)
+    return enum_for(:each) { size } unless block
+
+    _scan(0, &block)
+  end
+
+  # Live rows.
+  def size
+    stats[:live_rows]
+  end
+  alias length size
+
+  def empty?
+    size.zero?
+  end
+
+  # count -> live rows (without reading them); with an argument or a block,
+  # Enumerable#count.
+  def count(*args, &block)
+    return size if args.empty? && !block
+
+    super
+  end
+
+  # batch -> ToonStore::Batch (commit it yourself)
+  # batch { |b| ... } -> Array of the ids of the batch's puts
+  #
+  # With a block, the batch is committed when the block returns normally,
+  # and discarded when it raises (or leaves with break, throw or return).
+  def batch
+    b = Batch.new(self)
+    return b unless block_given?
+
+    committed = false
+    begin
+      yield b
+      ids = b.commit
+      committed = true
+      ids
+    ensure
+      b.discard unless committed
+    end
+  end
+
+  # snapshot -> ToonStore::Snapshot (close it yourself)
+  # snapshot { |snap| ... } -> the block's value; the snapshot is closed after.
+  def snapshot
+    snap = _snapshot
+    return snap unless block_given?
+
+    begin
+      yield snap
+    ensure
+      snap.close
+    end
+  end
+
+  def inspect
+    "#<#{self.class} #{@path.inspect}#{closed? ? ' (closed)' : ''}>"
+  end
+
+  private
+
+  def boolean(name, value)
+    return value if [true, false].include?(value)
+
+    raise TypeError, "#{name} must be true or false, not #{value.inspect}"
+  end
+
+  def durability_option(value)
+    value = value.to_sym if value.is_a?(String)
+    raise TypeError, "durability must be a Symbol, not #{value.class}" unless value.is_a?(Symbol)
+    raise ArgumentError, "durability must be one of #{DURABILITIES.inspect}, not #{value.inspect}" unless DURABILITIES.include?(value)
+
+    value
+  end
+
+  def sync_interval_ms(seconds)
+    return nil if seconds.nil?
+    raise TypeError, "sync_interval must be a number of seconds, not #{seconds.class}" unless seconds.is_a?(Numeric)
+
+    ms = (seconds * 1000).round
+    raise ArgumentError, "sync_interval must be from 0 to #{MAX_SYNC_INTERVAL_MS / 1000} seconds" unless ms.between?(0, MAX_SYNC_INTERVAL_MS)
+
+    ms
+  end
+
+  def positive(name, value)
+    return nil if value.nil?
+    raise TypeError, "#{name} must be an Integer, not #{value.class}" unless value.is_a?(Integer)
+    raise ArgumentError, "#{name} must be positive" unless value.positive? && value < 2**64
+
+    value
+  end
+
+  # ToonStore::Snapshot: a consistent read-only view (db.snapshot).
+  class Snapshot
+    include Enumerable
+
+    def scan(start = 0, &block)
+      raise TypeError, "start must be an Integer, not #{start.class}" unless start.is_a?(Integer)
+      return enum_for(:scan, start) unless block
+
+      _scan(start, &block)
+    end
+
+    def each(&block)
+      scan(0, &block)
+    end
+  end
+end

@@ -1,0 +1,120 @@
+# frozen_string_literal: true
+
+require_relative 'test_helper'
+
+# One handle shared by many threads, with the GVL released around the calls
+# that wait for the disk.
+class TestThreads < Minitest::Test
+  include ToonStoreTest
+
+  def test_concurrent_puts_and_gets
+    db = open_db
+    threads = Array.new(8) do |t|
+      Thread.new do
+        Array.new(500) do |i|
+          data = "thread #{t} row #{i}"
+          id = db.put(data)
+          raise "read back #{db[id].inspect}" unless db[id] == data
+
+          [id, data]
+        end
+      end
+    end
+    pairs = threads.flat_map(&:value)
+    assert_equal 4000, pairs.map(&:first).uniq.size, 'every id once'
+    pairs.each { |id, data| assert_equal data, db[id] }
+    assert_equal 4000, db.size
+  end
+
+  def test_durable_writers_in_threads
+    db = open_db(durability: :full)
+    ids = Array.new(4) { |t| Thread.new { Array.new(20) { |i| db.put("t#{t} #{i}") } } }.flat_map(&:value)
+    assert_equal 80, ids.uniq.size
+    b = Array.new(3) { Thread.new { db.batch { |x| x.put('b1').put('b2') } } }.flat_map(&:value)
+    assert_equal 6, b.uniq.size
+  end
+
+  def test_the_gvl_is_released_while_waiting_for_the_disk
+    db = open_db(durability: :full)
+    ticks = 0
+    stop = false
+    ticker = Thread.new do
+      until stop
+        ticks += 1
+        Thread.pass
+      end
+    end
+    200.times { |i| db.put("durable #{i}") }
+    10.times { db.sync }
+    stop = true
+    ticker.join
+    assert_operator ticks, :>, 0, 'another Ruby thread ran during durable puts and syncs'
+  end
+
+  def test_scans_sync_and_compact_while_writing
+    db = open_db
+    1000.times { |i| db.put("seed #{i}") }
+    writer = Thread.new do
+      2000.times { |i| db.put("w #{i}") }
+      500.times { |i| db.delete(i) }
+    end
+    maint = Thread.new { 5.times { db.sync && db.compact } }
+    readers = Array.new(3) do
+      Thread.new do
+        Array.new(5) do
+          ids = db.map(&:first)
+          raise 'not increasing' unless ids.each_cons(2).all? { |a, b| a < b }
+
+          ids.size
+        end
+      end
+    end
+    [writer, maint].each(&:join)
+    readers.each { |r| r.value.each { |n| assert_operator n, :>=, 500 } }
+    assert_equal 2500, db.size
+  end
+
+  def test_close_while_other_threads_use_the_handle
+    20.times do |round|
+      dir = File.join(@tmp, "round-#{round}")
+      db = ToonStore.open(dir, durability: round.even? ? :full : :normal)
+      db.put('first')
+      workers = Array.new(4) do |t|
+        Thread.new do
+          n = 0
+          loop do
+            case (n += 1) % 4
+            when 0 then db.sync
+            when 1 then db.put("t#{t}")
+            when 2 then db.get(0)
+            else db.stats
+            end
+          end
+        rescue ToonStore::ClosedError
+          :closed
+        end
+      end
+      sleep 0.005
+      db.close
+      assert_equal [:closed] * 4, workers.map(&:value)
+      ToonStore.open(dir) { |again| assert_equal 'first', again[0] }
+    end
+  end
+
+  def test_a_batch_is_not_shared_with_a_committing_thread
+    db = open_db(durability: :full)
+    b = db.batch
+    200.times { |i| b.put("row #{i}") }
+    committer = Thread.new { b.commit.size }
+    intruder = Thread.new do
+      b.put('late')
+      :put_went_in
+    rescue ToonStore::InvalidArgumentError
+      :refused # being committed, or already committed
+    end
+    committed = committer.value
+    outcome = intruder.value
+    assert_equal(outcome == :put_went_in ? 201 : 200, committed)
+    assert_equal committed, db.size
+  end
+end
