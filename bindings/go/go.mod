@@ -1,0 +1,3 @@
+module github.com/toonstore/toonstore-go
+
+go 1.19
