@@ -10,6 +10,7 @@
 # install, C/C++/Zig examples, shared and static), Python (pytest + mypy),
 # Ruby (the gem built and installed, minitest),
 # Go (bindings/go/test.sh: vet, go test -race, fuzz, static tag, consumer module),
+# Java (Maven: JUnit 5 through Surefire, mvn install, a consumer project),
 # reliability (fault injection, kill -9 torture, short fuzzing), and a
 # correctness smoke run of the side-by-side benchmark harness.
 #
@@ -63,6 +64,7 @@ suite cpp-install tests/install/test_install.sh
 suite python bindings/python/build_and_test.sh
 suite ruby bindings/ruby/build_and_test.sh
 suite go bindings/go/test.sh
+suite java bindings/java/build_and_test.sh
 suite reliability scripts/reliability.sh
 bench_smoke() {
   # Correctness of every adapter of the comparison harness (verified gets),

@@ -1,0 +1,159 @@
+//! Natives of `io.toonstore.ToonStore.Scan`: rows handed to Java in blocks.
+//!
+//! One JNI call fills the scan's direct `ByteBuffer` with as many rows as fit,
+//! each as `id: i64 LE, len: i32 LE, bytes`, so the per-row cost is a memcpy
+//! rather than a JNI round trip; Java turns them into `Row`s.
+
+use jni::objects::{JByteBuffer, JClass, JObject};
+use jni::sys::{jint, jlong};
+use jni::JNIEnv;
+use parking_lot::Mutex;
+use toonstore::{ErrorKind, RowId, Scan};
+
+use crate::error::{closed, run, Result};
+
+/// Bytes in front of each row in the block: id (8) and length (4).
+const ROW_HEADER: usize = 12;
+
+struct ScanState {
+    scan: Scan,
+    /// A row that did not fit in the last block: it comes first in the next.
+    pending: Option<RowId>,
+    /// An error met after some rows of a block: raised by the next call, so
+    /// the rows before it are delivered first.
+    error: Option<toonstore::Error>,
+}
+
+/// What a `Scan` handle points to; `None` once closed.
+pub struct ScanBox(Mutex<Option<ScanState>>);
+
+impl ScanBox {
+    /// A new handle owning `scan`, released by `nFree`.
+    pub fn into_handle(scan: Scan) -> jlong {
+        let state = ScanState {
+            scan,
+            pending: None,
+            error: None,
+        };
+        Box::into_raw(Box::new(ScanBox(Mutex::new(Some(state))))) as jlong
+    }
+}
+
+fn scan_box<'a>(h: jlong) -> &'a ScanBox {
+    // SAFETY: `h` comes from `into_handle` and every caller is an instance
+    // method of the Java `Scan`, so the Cleaner has not freed it (lib.rs).
+    unsafe { &*(h as *const ScanBox) }
+}
+
+/// Appends one row to `out` at `*at`; false when it does not fit.
+fn push(out: &mut [u8], at: &mut usize, id: RowId, value: &[u8]) -> bool {
+    let end = *at + ROW_HEADER + value.len();
+    if end > out.len() {
+        return false;
+    }
+    out[*at..*at + 8].copy_from_slice(&id.to_le_bytes());
+    // Lengths above i32::MAX are refused before we get here (`too_large`).
+    out[*at + 8..*at + 12].copy_from_slice(&(value.len() as u32).to_le_bytes());
+    out[*at + ROW_HEADER..end].copy_from_slice(value);
+    *at = end;
+    true
+}
+
+/// The negative "grow the buffer to this" answer for a row of `len` bytes.
+fn too_large(len: usize) -> Result<jint> {
+    match jint::try_from(ROW_HEADER + len) {
+        Ok(need) => Ok(-need),
+        Err(_) => Err(toonstore::Error::new(
+            ErrorKind::TooLarge,
+            format!("a row of {len} bytes does not fit in a Java byte[]"),
+        )
+        .into()),
+    }
+}
+
+/// Fills `out` with the next rows. Returns how many (0 at the end), or
+/// minus the buffer size needed when even the first row does not fit.
+fn fill(state: &mut ScanState, out: &mut [u8]) -> Result<jint> {
+    if let Some(e) = state.error.take() {
+        return Err(e.into());
+    }
+    let mut at = 0;
+    let mut count: jint = 0;
+    if let Some(id) = state.pending {
+        if let Some(value) = state.scan.snapshot().get(id)? {
+            if !push(out, &mut at, id, value) {
+                return too_large(value.len());
+            }
+            count += 1;
+        }
+        state.pending = None;
+    }
+    while let Some(row) = state.scan.next_ref() {
+        match row {
+            Ok((id, value)) => {
+                if !push(out, &mut at, id, value) {
+                    let len = value.len();
+                    state.pending = Some(id);
+                    return if count == 0 {
+                        too_large(len)
+                    } else {
+                        Ok(count)
+                    };
+                }
+                count += 1;
+            }
+            Err(e) if count == 0 => return Err(e.into()),
+            Err(e) => {
+                state.error = Some(e);
+                return Ok(count);
+            }
+        }
+    }
+    Ok(count)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_toonstore_ToonStore_00024Scan_nNext<'l>(
+    mut env: JNIEnv<'l>,
+    _this: JObject<'l>,
+    h: jlong,
+    buffer: JByteBuffer<'l>,
+) -> jint {
+    run(&mut env, 0, |env| {
+        let base = env.get_direct_buffer_address(&buffer)?;
+        let capacity = env.get_direct_buffer_capacity(&buffer)?;
+        // SAFETY: `buffer` is a direct buffer held by a local reference for
+        // this whole call, so its `capacity` bytes stay allocated; only the
+        // thread iterating the scan touches it (a Scan is single-threaded,
+        // and the mutex below serializes misuse).
+        let out = unsafe { std::slice::from_raw_parts_mut(base, capacity) };
+        let mut guard = scan_box(h).0.lock();
+        match guard.as_mut() {
+            Some(state) => fill(state, out),
+            None => Err(closed("scan")),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_toonstore_ToonStore_00024Scan_nClose<'l>(
+    _env: JNIEnv<'l>,
+    _this: JObject<'l>,
+    h: jlong,
+) {
+    let state = scan_box(h).0.lock().take();
+    drop(state);
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_toonstore_ToonStore_00024Scan_nFree(
+    _env: JNIEnv<'_>,
+    _class: JClass<'_>,
+    h: jlong,
+) {
+    if h != 0 {
+        // SAFETY: the Cleaner calls this once, after the wrapper became
+        // unreachable, so no call can use the box any more.
+        drop(unsafe { Box::from_raw(h as *mut ScanBox) });
+    }
+}
