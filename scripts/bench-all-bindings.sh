@@ -8,7 +8,8 @@
 #      in a directory on the repository's disk, and writes
 #      benches/compare/results/{results.csv,compare.txt,compare.svg,summary.md,machine.txt},
 #   4. runs each language binding's benchmark that exists
-#      (bindings/<lang>/bench/bench.py, bench.mjs/bench.js, bench.sh) with
+#      (bindings/<lang>/bench/bench.py, bench.mjs/bench.js, bench.sh; Ruby:
+#      bindings/ruby/bench/bench.sh, the gem against the sqlite3 gem) with
 #      TOONSTORE_BENCH_N / TOONSTORE_BENCH_ROWS = the same row count; Python uses
 #      bindings/python/.venv/bin/python when it exists.
 #

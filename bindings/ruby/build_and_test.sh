@@ -14,7 +14,8 @@
 #   4. runs test/test_*.rb (minitest) with TOONSTORE_LIB pointing at the
 #      library built in step 2.
 #
-# Environment: TESTOPTS="-n /lock/" (minitest options), SKIP_APT=1.
+# Environment: TESTOPTS="-n /lock/" (minitest options), SKIP_APT=1,
+# BUILD_ONLY=1 (stop after installing the gems; bench/bench.sh uses it).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -78,6 +79,8 @@ platform_gem=$(ls "$work"/platform/toonstore-*.gem)
 log "gem install --local $(basename "$platform_gem") (GEM_HOME=$gems/platform)"
 install_gem "$gems/platform" "$platform_gem"
 rm -rf "$here/lib/toonstore/native" # the gemspec's staging copy
+
+[ "${BUILD_ONLY:-0}" = 1 ] && exit 0
 
 # ------------------------------------------------------------ tests
 log "minitest"
