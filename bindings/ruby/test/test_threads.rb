@@ -34,8 +34,11 @@ class TestThreads < Minitest::Test
     assert_equal 6, b.uniq.size
   end
 
-  def test_the_gvl_is_released_while_waiting_for_the_disk
-    db = open_db(durability: :full)
+  # How often another Ruby thread got to run while the block ran. A call
+  # that keeps the GVL lets it run only between calls, at the scheduler's
+  # 100 ms time slices (0 to a few times here); a call that releases it
+  # while it waits for fsync lets it run hundreds of times per call.
+  def ticks_during
     ticks = 0
     stop = false
     ticker = Thread.new do
@@ -44,11 +47,30 @@ class TestThreads < Minitest::Test
         Thread.pass
       end
     end
-    200.times { |i| db.put("durable #{i}") }
-    10.times { db.sync }
+    sleep 0.01
+    start = ticks
+    yield
+    during = ticks - start
     stop = true
     ticker.join
-    assert_operator ticks, :>, 0, 'another Ruby thread ran during durable puts and syncs'
+    during
+  end
+
+  def test_the_gvl_is_released_while_waiting_for_the_disk
+    db = open_db(durability: :full)
+    n = 50
+    assert_operator ticks_during { n.times { |i| db.put("durable #{i}") } }, :>=, n, 'put'
+    assert_operator ticks_during { n.times { |i| db.delete(i) } }, :>=, n, 'delete'
+    assert_operator ticks_during { n.times { db.batch { |b| b.put('x') } } }, :>=, n, 'batch commit'
+    fast = open_db_at('normal', durability: :normal)
+    assert_operator ticks_during { n.times { |i| fast.put("x#{i}", durability: :full) } }, :>=, n, 'put(durability: :full)'
+    # sync waits when there is something to write
+    assert_operator ticks_during { n.times { |i| fast.put("y#{i}") && fast.sync } }, :>=, n, 'sync'
+    fast.close
+  end
+
+  def open_db_at(name, **options)
+    ToonStore.open(File.join(@tmp, name), **options)
   end
 
   def test_scans_sync_and_compact_while_writing

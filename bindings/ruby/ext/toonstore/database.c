@@ -293,6 +293,19 @@ static VALUE db_include_p(VALUE self, VALUE row)
     return rc ? Qtrue : Qfalse;
 }
 
+struct delete_args {
+    ToonStore *db;
+    int64_t id;
+    int rc;
+};
+
+static void *delete_nogvl(void *p)
+{
+    struct delete_args *a = p;
+    a->rc = ts_api->delete_(a->db, a->id);
+    return NULL;
+}
+
 /* delete(row_id) -> nil; NotFoundError when there is no such row. */
 static VALUE db_delete(VALUE self, VALUE row)
 {
@@ -301,9 +314,14 @@ static VALUE db_delete(VALUE self, VALUE row)
     if (ts_row_id(row, &id) != 0) {
         ts_raise_code(TOONSTORE_ERR_NOT_FOUND, "no row with this id: an id is an Integer from 0 to 2**63-1");
     }
-    int rc = ts_api->delete_(d->db, id);
-    if (rc != TOONSTORE_OK) {
-        ts_raise_last(rc);
+    struct delete_args a = {d->db, id, 0};
+    if (d->durability == TOONSTORE_DURABILITY_FULL) {
+        ts_without_gvl(d, delete_nogvl, &a); /* waits for fsync */
+    } else {
+        delete_nogvl(&a);
+    }
+    if (a.rc != TOONSTORE_OK) {
+        ts_raise_last(a.rc);
     }
     return Qnil;
 }
