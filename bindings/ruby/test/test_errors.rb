@@ -111,6 +111,9 @@ class TestErrors < Minitest::Test
     e = assert_raises(ToonStore::InvalidArgumentError) { ToonStore.open(@dir, segment_size: 1) }
     assert_equal 'TOONSTORE_ERR_INVALID_ARG', e.code
     assert_match(/segment_size/, e.message)
+    e = assert_raises(ToonStore::InvalidArgumentError) { ToonStore.open(@dir, max_value_size: 0) }
+    assert_match(/max_value_size/, e.message)
+    refute File.exist?(@dir), 'a refused open creates nothing'
   end
 
   def test_wrong_types_raise_type_error
@@ -146,7 +149,7 @@ class TestErrors < Minitest::Test
     assert_raises(ArgumentError) { ToonStore.open(@dir, durability: :sometimes) }
     assert_raises(ArgumentError) { ToonStore.open(@dir, sync_interval: -1) }
     assert_raises(ArgumentError) { ToonStore.open(@dir, sync_interval: 10**10) }
-    assert_raises(ArgumentError) { ToonStore.open(@dir, max_value_size: 0) }
+    assert_raises(ArgumentError) { ToonStore.open(@dir, max_value_size: 2**64) }
     assert_raises(ArgumentError) { ToonStore.open(@dir, segment_size: -4096) }
     assert_raises(ArgumentError) { ToonStore.open(@dir, colour: :blue) }
     assert_raises(ArgumentError) { ToonStore.open }

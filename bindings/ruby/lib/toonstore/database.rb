@@ -52,7 +52,7 @@ class ToonStore
     @read_only = boolean(:read_only, read_only)
     _open(@path, durability_option(durability), @read_only, boolean(:create_if_missing, create_if_missing),
           boolean(:verify_checksums, verify_checksums), sync_interval_ms(sync_interval),
-          positive(:max_value_size, max_value_size), positive(:segment_size, segment_size))
+          size_option(:max_value_size, max_value_size), size_option(:segment_size, segment_size))
   end
 
   def read_only?
@@ -172,10 +172,13 @@ class ToonStore
     ms
   end
 
-  def positive(name, value)
+  # The engine decides which sizes are valid (InvalidArgumentError, with its
+  # limits in the message); here only what cannot reach it: the type, and
+  # values a 64-bit unsigned field cannot hold.
+  def size_option(name, value)
     return nil if value.nil?
     raise TypeError, "#{name} must be an Integer, not #{value.class}" unless value.is_a?(Integer)
-    raise ArgumentError, "#{name} must be positive" unless value.positive? && value < 2**64
+    raise ArgumentError, "#{name} must be from 0 to 2**64-1, not #{value}" unless value >= 0 && value < 2**64
 
     value
   end
