@@ -11,7 +11,8 @@
 #      (bindings/<lang>/bench/bench.py, bench.mjs/bench.js, bench.sh; Ruby:
 #      bindings/ruby/bench/bench.sh, the gem against the sqlite3 gem) with
 #      TOONSTORE_BENCH_N / TOONSTORE_BENCH_ROWS = the same row count; Python uses
-#      bindings/python/.venv/bin/python when it exists.
+#      bindings/python/.venv/bin/python when it exists; Go is
+#      bindings/go/bench/bench.sh (go test -bench against bbolt, -count 5).
 #
 # Environment:
 #   BENCH_ROWS=1000000        rows of the comparison (20000 is the quick smoke size)

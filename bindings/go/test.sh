@@ -7,7 +7,8 @@
 #   2. builds libtoonstore with CMake and installs it into target/go-prefix
 #      (cargo reuses target/release when it is up to date);
 #   3. in bindings/go, against that prefix through pkg-config:
-#      gofmt, go vet (default and -tags toonstore_static), go test -race
+#      gofmt, go vet (default and -tags toonstore_static; the benchmark
+#      module bench/ is vetted and compiled, not run), go test -race
 #      (every call and error, goroutines, reopen, kill -9 of a child, the
 #      roadmap example), a short go test -fuzz run of FuzzOps, and the tests
 #      again linked statically (-tags toonstore_static);
@@ -24,8 +25,6 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 PREFIX=${TOONSTORE_GO_PREFIX:-$ROOT/target/go-prefix}
-BUILD=$ROOT/target/go-cmake
-export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
 
 passed=0
 failed=0
@@ -48,71 +47,13 @@ finish() {
   exit
 }
 
-apt_install() {
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
-}
-
-# ---------------------------------------------------------------- tools
-missing=()
-for pair in cmake:cmake ninja:ninja-build pkg-config:pkg-config cc:gcc; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
-done
-if ((${#missing[@]})); then
-  echo "installing ${missing[*]}"
-  apt_install "${missing[@]}" || echo "could not install ${missing[*]}" >&2
-fi
-
-# find_go prints the newest Go toolchain on this machine: go on PATH, the
-# official tarball's /usr/local/go, $HOME/go, $HOME/sdk/go*, Debian's
-# /usr/lib/go-*. Debian's golang-go is installed when there is none (Go 1.19
-# on Debian 12: everything but the go1.23 files (DB.All) builds and runs).
-find_go() {
-  local best="" bestv=0 g v
-  for g in "$(command -v go 2>/dev/null)" /usr/local/go/bin/go "$HOME"/go/bin/go \
-    "$HOME"/sdk/go*/bin/go /usr/lib/go/bin/go /usr/lib/go-*/bin/go; do
-    [ -n "$g" ] && [ -x "$g" ] || continue
-    # go1.26.8 -> 1026008, for comparison
-    v=$("$g" env GOVERSION 2>/dev/null | sed -n 's/^go\([0-9]*\)\.\([0-9]*\)\.\{0,1\}\([0-9]*\).*/\1 \2 \3/p' |
-      awk '{ printf "%d", $1 * 1000000 + $2 * 1000 + $3 }')
-    [ -n "$v" ] || continue
-    if [ "$v" -gt "$bestv" ]; then best=$g bestv=$v; fi
-  done
-  [ -n "$best" ] && echo "$best"
-}
-GO=$(find_go)
-if [ -z "$GO" ]; then
-  echo "no Go toolchain found: installing Debian's golang-go"
-  apt_install golang-go || true
-  GO=$(find_go)
-fi
-if [ -z "$GO" ]; then
-  echo "FAIL no Go toolchain (install Go >= 1.19: /usr/local/go or apt-get install golang-go)" >&2
-  failed=1
-  finish
-fi
-export PATH="$(dirname "$GO"):$PATH"
-export CGO_ENABLED=1 GOTOOLCHAIN=local
-echo "Go: $GO ($("$GO" env GOVERSION)); GOCACHE $("$GO" env GOCACHE)"
-
-# ---------------------------------------------------------------- library
-build_lib() {
-  cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_INSTALL_PREFIX="$PREFIX" \
-    -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null &&
-    nice cmake --build "$BUILD" &&
-    cmake --install "$BUILD" >/dev/null
-}
+# shellcheck source=env.sh
+. "$HERE/env.sh"
+go_tools || { failed=$((failed + 1)); finish; }
 if [ "${SKIP_LIB_BUILD:-0}" != 1 ]; then
-  step "libtoonstore built and installed into $PREFIX (CMake)" build_lib || finish
+  step "libtoonstore built and installed into $PREFIX (CMake)" go_build_lib || finish
 fi
-export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-export LD_LIBRARY_PATH="$PREFIX/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-if ! pkg-config --exists toonstore; then
-  echo "FAIL pkg-config finds no toonstore in $PREFIX" >&2
-  failed=$((failed + 1))
-  finish
-fi
+go_use_lib || { failed=$((failed + 1)); finish; }
 
 # ---------------------------------------------------------------- binding
 cd "$HERE" || exit 1
@@ -124,6 +65,18 @@ gofmt_clean() {
 step "gofmt -l" gofmt_clean
 step "go vet ./..." go vet ./...
 step "go vet -tags toonstore_static ./..." go vet -tags toonstore_static ./...
+# The benchmark module (bbolt from the module proxy, pinned by go.sum) must
+# build; it needs Go >= 1.23 (bbolt's go line), which Debian 12's Go lacks.
+bench_vet() {
+  local minor
+  minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+  if [ "${minor:-0}" -lt 23 ]; then
+    echo "Go $(go env GOVERSION) < 1.23: the benchmark module is not built"
+    return 0
+  fi
+  (cd bench && go vet . && go test -run '^$' -bench '^$' .)
+}
+step "benchmark module bench/ builds (go vet, go test -bench '^\$')" bench_vet
 step "go test -race ./... (shared library)" nice go test -race -count=1 ./...
 step "go test -fuzz FuzzOps (${GO_FUZZTIME:-10s})" \
   nice go test -run '^$' -fuzz '^FuzzOps$' -fuzztime "${GO_FUZZTIME:-10s}" .
