@@ -696,6 +696,39 @@ func TestCheckAndCorruption(t *testing.T) {
 	}
 }
 
+// SkipChecksums: a damaged record reads back as it is instead of failing;
+// MustExist opens an existing database.
+func TestSkipChecksumsAndMustExist(t *testing.T) {
+	db, dir := openTemp(t)
+	id := mustPut(t, db, rowBytes(7))
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := toonstore.OpenWith(dir, &toonstore.Options{MustExist: true, SkipChecksums: true})
+	if err != nil {
+		t.Fatalf("MustExist on an existing database: %v", err)
+	}
+	defer db.Close()
+	seg := findSegment(t, dir)
+	raw, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(raw, rowBytes(7))
+	f, err := os.OpenFile(seg, os.O_WRONLY, 0)
+	if err != nil || at < 0 {
+		t.Fatal(at, err)
+	}
+	if _, err := f.WriteAt([]byte{'#'}, int64(at)); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	v, err := db.Get(id)
+	if err != nil || v[0] != '#' || !bytes.Equal(v[1:], rowBytes(7)[1:]) {
+		t.Fatalf("unchecked read of a damaged row: %q %v", v, err)
+	}
+}
+
 // findSegment returns the largest file of the database directory (its log
 // segment, with 100 small rows there is one).
 func findSegment(t *testing.T, dir string) string {
