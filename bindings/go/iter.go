@@ -37,10 +37,11 @@ var fillPool = sync.Pool{New: func() any { return new(fillBufs) }}
 //	if err := it.Err(); err != nil { ... }
 //
 // Rows are fetched from the library in batches (one cgo call for up to 256
-// rows or 32 KiB), and each value is copied into a slice owned by the
-// caller, valid after the iterator moves and after later writes. An
-// iterator that reached its end or an error releases its C resources by
-// itself; Close releases them earlier.
+// rows or 32 KiB). Value copies the current row into a slice owned by the
+// caller, valid after the iterator moves and after later writes; ValueRef
+// returns it without a copy, valid until the next Next. An iterator that
+// reached its end or an error releases its C resources by itself; Close
+// releases them earlier.
 type Iter struct {
 	c    *C.ToonStoreIter // nil once released
 	snap *Snapshot        // the snapshot it reads, for iterators from Snapshot.Scan
@@ -54,9 +55,12 @@ type Iter struct {
 	pendingP  *C.uint8_t
 	pendingN  C.size_t
 
-	id  int64
-	val []byte
-	err error
+	id       int64
+	cur      []byte // the current row: in bufs.data, or (a large row) a copy of its own
+	curOwned bool   // cur is a copy nobody else has: Value may hand it out
+	val      []byte // what Value returned for the current row
+	valid    bool   // Next returned true and the row is current
+	err      error
 }
 
 func newIter(c *C.ToonStoreIter, snap *Snapshot) *Iter {
@@ -66,34 +70,37 @@ func newIter(c *C.ToonStoreIter, snap *Snapshot) *Iter {
 }
 
 // Next moves to the next row and reports whether there is one. It returns
-// false at the end and on an error (see Err).
+// false at the end and on an error (see Err). Next copies nothing: Value
+// does.
 func (it *Iter) Next() bool {
+	it.val = nil
 	for {
 		if it.i < it.n {
 			n := int(it.bufs.lens[it.i])
-			v := make([]byte, n)
-			copy(v, it.bufs.data[it.off:it.off+n])
 			it.id = int64(it.bufs.ids[it.i])
-			it.val = v
+			it.cur, it.curOwned = it.bufs.data[it.off:it.off+n:it.off+n], false
 			it.off += n
 			it.i++
+			it.valid = true
 			return true
 		}
 		if it.pending {
-			// Borrowed until the next fill or free of it.c, neither of which
-			// happens before this copy.
+			// A row larger than bufs, borrowed from the library until the
+			// next fill or free of it.c: copied at once, so that no slice
+			// of this package ever points into the library's memory.
 			v := make([]byte, int(it.pendingN))
 			copy(v, cBytes(it.pendingP, it.pendingN))
-			it.id, it.val = it.pendingID, v
+			it.id, it.cur, it.curOwned = it.pendingID, v, true
 			it.pending, it.pendingP = false, nil
+			it.valid = true
 			return true
 		}
+		it.valid, it.cur = false, nil
 		if it.c == nil || it.status <= 0 {
 			if it.status < 0 && it.err == nil {
 				it.err = it.fillErr
 			}
 			it.release()
-			it.val = nil
 			return false
 		}
 		it.fill()
@@ -121,9 +128,33 @@ func (it *Iter) fill() {
 }
 
 // Value returns the current row: its id and a copy of its bytes owned by
-// the caller. Call it after Next returned true.
+// the caller, valid after the iterator moves, after later writes and after
+// Close. Calling it again for the same row returns the same slice. Call it
+// after Next returned true (otherwise it returns 0, nil).
 func (it *Iter) Value() (int64, []byte) {
+	if !it.valid {
+		return 0, nil
+	}
+	if it.val == nil {
+		if it.curOwned {
+			it.val = it.cur
+		} else {
+			it.val = make([]byte, len(it.cur))
+			copy(it.val, it.cur)
+		}
+	}
 	return it.id, it.val
+}
+
+// ValueRef is Value without the copy: the bytes are valid only until the
+// next call to Next or Close, and must not be modified. Use it for rows you
+// look at but do not keep (filtering, counting, decoding into your own
+// values); it allocates nothing.
+func (it *Iter) ValueRef() (int64, []byte) {
+	if !it.valid {
+		return 0, nil
+	}
+	return it.id, it.cur
 }
 
 // Err returns the error that ended the iteration, or nil when it ended
@@ -139,6 +170,7 @@ func (it *Iter) Err() error {
 func (it *Iter) Close() error {
 	it.release()
 	it.n, it.i, it.status, it.pending = 0, 0, 0, false
+	it.valid, it.cur, it.val = false, nil, nil
 	return nil
 }
 

@@ -1,5 +1,6 @@
 """Median, min and max of each sub-benchmark of `go test -bench -count N`
-output, and toonstore's ratio to bbolt per workload (from the medians).
+output (wall ns/op and cpu-ns/op, both per row), and toonstore's rate
+relative to bbolt per workload, from the medians.
 
     python3 summary.py bench-output.txt
 """
@@ -9,31 +10,42 @@ import statistics
 import sys
 from collections import defaultdict
 
-LINE = re.compile(r"^Benchmark(\w+)/(\w+)-\d+\s+\d+\s+([\d.]+) ns/op")
+LINE = re.compile(r"^Benchmark(\w+)/(\w+)-\d+\s+\d+\s+([\d.]+) ns/op(?:\s+([\d.]+) cpu-ns/op)?")
+
+
+def spread(xs: list[float]) -> str:
+    return f"{statistics.median(xs):.1f} ({min(xs):.1f}-{max(xs):.1f})"
 
 
 def main(path: str) -> None:
-    runs: dict[tuple[str, str], list[float]] = defaultdict(list)
+    wall: dict[tuple[str, str], list[float]] = defaultdict(list)
+    cpu: dict[tuple[str, str], list[float]] = defaultdict(list)
     with open(path, encoding="utf-8") as f:
         for line in f:
             m = LINE.match(line)
             if m:
-                runs[(m.group(1), m.group(2))].append(float(m.group(3)))
-    if not runs:
+                wall[(m.group(1), m.group(2))].append(float(m.group(3)))
+                if m.group(4):
+                    cpu[(m.group(1), m.group(2))].append(float(m.group(4)))
+    if not wall:
         sys.exit("no benchmark lines in " + path)
     print()
-    print("| workload | store | runs | median ns/row | min | max | median rows/s |")
+    print("| workload | store | runs | wall ns/row: median (min-max) | rows/s (median wall) "
+          "| CPU ns/row: median (min-max) | rows/s (median CPU) |")
     print("|---|---|---|---|---|---|---|")
-    medians = {}
-    for (op, store), ns in runs.items():
-        med = statistics.median(ns)
-        medians[(op, store)] = med
-        print(f"| {op} | {store} | {len(ns)} | {med:.1f} | {min(ns):.1f} | {max(ns):.1f} | {1e9 / med:,.0f} |")
+    for key, ns in wall.items():
+        c = cpu.get(key, [])
+        cpu_cols = f"{spread(c)} | {1e9 / statistics.median(c):,.0f}" if c else "- | -"
+        print(f"| {key[0]} | {key[1]} | {len(ns)} | {spread(ns)} | {1e9 / statistics.median(ns):,.0f} | {cpu_cols} |")
     print()
-    for op in dict.fromkeys(op for op, _ in runs):
-        t, b = medians.get((op, "toonstore")), medians.get((op, "bbolt"))
-        if t and b:
-            print(f"{op}: toonstore {b / t:.2f}x bbolt's rate ({'ahead' if t < b else 'behind'})")
+    for op in dict.fromkeys(op for op, _ in wall):
+        parts = []
+        for name, table in (("wall", wall), ("CPU", cpu)):
+            t, b = table.get((op, "toonstore")), table.get((op, "bbolt"))
+            if t and b:
+                r = statistics.median(b) / statistics.median(t)
+                parts.append(f"{name} {r:.2f}x ({'ahead' if r > 1 else 'behind'})")
+        print(f"{op}: toonstore's rate / bbolt's: " + ", ".join(parts))
 
 
 if __name__ == "__main__":
