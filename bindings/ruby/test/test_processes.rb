@@ -108,4 +108,59 @@ class TestProcesses < Minitest::Test
       end
     end
   end
+
+  def test_a_forked_child_cannot_use_the_parents_handle_and_leaves_it_alone
+    db = open_db
+    db.put('parent')
+    snap = db.snapshot
+    cursor = db.cursor
+    reader, writer = IO.pipe
+    pid = fork do
+      reader.close
+      results = {
+        put: -> { db.put('child') }, get: -> { db.get(0) }, delete: -> { db.delete(0) },
+        scan: -> { db.to_a }, batch: -> { db.batch { |b| b.put('child') } }, sync: -> { db.sync },
+        snapshot_get: -> { snap[0] }, cursor: -> { cursor.next_row }
+      }.map do |name, call|
+        call.call
+        "#{name}: no error"
+      rescue ToonStore::Error => e
+        "#{name}: #{e.class} #{e.code}"
+      end
+      db.close # forgets the parent's handle; the library is not called
+      writer.puts(results, db.closed?)
+      writer.close
+    end # a normal exit: the child's finalizers run, and leave the handle alone
+    writer.close
+    lines = reader.read.split("\n")
+    _, status = Process.wait2(pid)
+    assert status.success?
+    expected = %w[put get delete scan batch sync snapshot_get cursor].map { |n| "#{n}: ToonStore::ForkedError TOONSTORE_ERR_FORKED" }
+    assert_equal expected + ['true'], lines
+    # The parent's handle, snapshot and cursor are untouched, and it still holds the lock.
+    assert_equal [0, 'parent'], cursor.next_row
+    assert_equal 'parent', snap[0]
+    assert_equal 1, db.put('parent again')
+    out, = ruby_child("require 'toonstore'; begin; ToonStore.open(ARGV[0]); rescue ToonStore::Error => e; print e.code; end", @dir)
+    assert_equal 'TOONSTORE_ERR_LOCKED', out
+    db.close
+    assert_equal [[0, 'parent'], [1, 'parent again']], ToonStore.open(@dir, &:to_a)
+  end
+
+  def test_a_child_exiting_with_inherited_handles_prints_nothing_and_harms_nothing
+    db = open_db
+    db.put('parent')
+    out, err, status = ruby_child(<<~RUBY, @dir)
+      require 'toonstore'
+      db = ToonStore.open(ARGV[0] + '-child-owned')
+      db.put('x')
+      pid = fork { exit(0) } # finalizers of the inherited handle run in the child
+      Process.wait(pid)
+      print db.get(0)
+    RUBY
+    assert status.success?, err
+    assert_equal '', err, 'no panic or warning from the child'
+    assert_equal 'x', out
+    assert_equal 'parent', db[0]
+  end
 end

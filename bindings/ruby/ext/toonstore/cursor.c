@@ -11,6 +11,7 @@
 
 typedef struct {
     ToonStoreIter *it; /* NULL once released */
+    unsigned long generation; /* ts_fork_generation when made */
     VALUE owner;       /* the database or snapshot, kept reachable */
 } ts_cursor;
 
@@ -21,6 +22,9 @@ static void cursor_mark(void *p)
 
 static void cursor_release(ts_cursor *c)
 {
+    if (c->it && c->generation != ts_fork_generation) {
+        c->it = NULL; /* inherited across fork: the parent's */
+    }
     if (c->it) {
         ts_api->iter_free(c->it);
         c->it = NULL;
@@ -52,6 +56,7 @@ VALUE ts_cursor_new(ToonStoreIter *it, VALUE owner)
     ts_cursor *c;
     VALUE obj = TypedData_Make_Struct(ts_cCursor, ts_cursor, &cursor_type, c);
     c->it = it;
+    c->generation = ts_fork_generation;
     c->owner = owner;
     return obj;
 }
@@ -62,6 +67,9 @@ static int cursor_step(ts_cursor *c, VALUE *id, VALUE *str)
 {
     if (!c->it) {
         return 0;
+    }
+    if (c->generation != ts_fork_generation) {
+        ts_raise_forked();
     }
     int64_t row = 0;
     uint8_t *data = NULL;

@@ -17,8 +17,9 @@ static void db_free(void *p)
 {
     ts_db *d = p;
     /* Reached only when no Ruby code holds the object, so no call is in
-     * flight. The final flush's error cannot be reported here. */
-    if (d->db && ts_api) {
+     * flight. The final flush's error cannot be reported here. A handle
+     * inherited across fork is the parent's: left alone. */
+    if (d->db && ts_api && d->generation == ts_fork_generation) {
         ts_api->close(d->db);
     }
     xfree(d);
@@ -45,6 +46,7 @@ static VALUE db_alloc(VALUE klass)
     d->db = NULL;
     d->durability = TOONSTORE_DURABILITY_NORMAL;
     d->inflight = 0;
+    d->generation = ts_fork_generation;
     return obj;
 }
 
@@ -53,6 +55,9 @@ ts_db *ts_db_open_handle(VALUE self)
     ts_db *d = rb_check_typeddata(self, &db_type);
     if (!d->db) {
         ts_raise_code(TOONSTORE_ERR_CLOSED, "the database is closed");
+    }
+    if (d->generation != ts_fork_generation) {
+        ts_raise_forked();
     }
     return d;
 }
@@ -109,6 +114,7 @@ static VALUE db_open(VALUE self, VALUE path, VALUE durability, VALUE read_only, 
         ts_raise_last(a.rc);
     }
     d->db = a.out;
+    d->generation = ts_fork_generation;
     d->durability = a.opts.durability;
     return self;
 }
@@ -143,6 +149,10 @@ static VALUE db_close(VALUE self)
 {
     ts_db *d = rb_check_typeddata(self, &db_type);
     if (!d->db) {
+        return Qnil;
+    }
+    if (d->generation != ts_fork_generation) {
+        d->db = NULL; /* the parent's: forgotten here, never closed */
         return Qnil;
     }
     struct close_args a = {d->db, 0};

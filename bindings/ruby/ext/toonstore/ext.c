@@ -5,9 +5,11 @@
 #include "toonstore_ext.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <ruby/thread.h>
 
 const ToonStoreApi *ts_api = NULL;
+unsigned long ts_fork_generation = 0;
 VALUE ts_cToonStore, ts_cCursor, ts_cBatch, ts_cSnapshot;
 
 /* toonstore_error_name(int) is newer than the version-1 table; looked up on
@@ -91,6 +93,17 @@ void ts_require_loaded(void)
     if (!ts_api) {
         rb_raise(rb_eLoadError, "libtoonstore is not loaded (require 'toonstore' failed earlier)");
     }
+}
+
+static void on_fork_child(void)
+{
+    ts_fork_generation++;
+}
+
+void ts_raise_forked(void)
+{
+    ts_raise_code(-14 /* TOONSTORE_ERR_FORKED */,
+                  "this handle was opened by the parent process before fork; open the database again in this process");
 }
 
 void ts_raise_code(int code, const char *message)
@@ -206,6 +219,8 @@ void Init_toonstore_ext(void)
     rb_define_module_function(mNative, "strerror", native_strerror, 1);
     rb_define_module_function(mNative, "version", native_version, 0);
     rb_define_const(mNative, "HEADER_VERSION", rb_str_new_cstr(TOONSTORE_VERSION_STRING));
+
+    pthread_atfork(NULL, NULL, on_fork_child);
 
     ts_init_database();
     ts_init_cursor();

@@ -7,10 +7,14 @@
 
 typedef struct {
     ToonStoreSnapshot *s; /* NULL once closed */
+    unsigned long generation; /* ts_fork_generation when taken */
 } ts_snapshot;
 
 static void snapshot_release(ts_snapshot *t)
 {
+    if (t->s && t->generation != ts_fork_generation) {
+        t->s = NULL; /* inherited across fork: the parent's */
+    }
     if (t->s) {
         ts_api->snapshot_free(t->s);
         t->s = NULL;
@@ -43,6 +47,9 @@ static ts_snapshot *live_snapshot(VALUE self)
     if (!t->s) {
         ts_raise_code(TOONSTORE_ERR_CLOSED, "the snapshot is closed");
     }
+    if (t->generation != ts_fork_generation) {
+        ts_raise_forked();
+    }
     return t;
 }
 
@@ -53,6 +60,7 @@ static VALUE db_snapshot(VALUE db)
     ts_snapshot *t;
     VALUE obj = TypedData_Make_Struct(ts_cSnapshot, ts_snapshot, &snapshot_type, t);
     t->s = NULL;
+    t->generation = ts_fork_generation;
     int rc = ts_api->snapshot_open(h, &t->s);
     if (rc != TOONSTORE_OK) {
         ts_raise_last(rc);

@@ -25,9 +25,16 @@ extern VALUE ts_cCursor;    /* class ToonStore::Cursor */
 extern VALUE ts_cBatch;     /* class ToonStore::Batch */
 extern VALUE ts_cSnapshot;  /* class ToonStore::Snapshot */
 
+/* Incremented in the child after every fork() (pthread_atfork). A handle,
+ * cursor or snapshot remembers the generation it was made in: inherited
+ * across a fork it belongs to the parent, and the child never calls the
+ * library with it (ForkedError), not even to close it. */
+extern unsigned long ts_fork_generation;
+
 /* A database handle. `db` is NULL before open and after close. */
 typedef struct {
     ToonStore *db;
+    unsigned long generation; /* ts_fork_generation at open */
     uint32_t durability; /* the handle's default (TOONSTORE_DURABILITY_*) */
     int inflight;        /* calls on `db` running without the GVL */
 } ts_db;
@@ -36,6 +43,7 @@ typedef struct {
 NORETURN(void ts_raise_code(int code, const char *fallback));
 NORETURN(void ts_raise_last(int code));
 void ts_require_loaded(void);
+NORETURN(void ts_raise_forked(void));
 /* Runs fn(arg) without the GVL while counting it in d->inflight (so that
  * close waits for it); the count is restored even if an interrupt raises. */
 void *ts_without_gvl(ts_db *d, void *(*fn)(void *), void *arg);
