@@ -11,6 +11,7 @@
 # Ruby (the gem built and installed, minitest),
 # Go (bindings/go/test.sh: vet, go test -race, fuzz, static tag, consumer module),
 # Java (Maven: JUnit 5 through Surefire, mvn install, a consumer project),
+# Node.js (node --test + tsc --strict),
 # reliability (fault injection, kill -9 torture, short fuzzing), and a
 # correctness smoke run of the side-by-side benchmark harness.
 #
@@ -65,6 +66,7 @@ suite python bindings/python/build_and_test.sh
 suite ruby bindings/ruby/build_and_test.sh
 suite go bindings/go/test.sh
 suite java bindings/java/build_and_test.sh
+suite node bindings/node/build_and_test.sh
 suite reliability scripts/reliability.sh
 bench_smoke() {
   # Correctness of every adapter of the comparison harness (verified gets),

@@ -1,0 +1,279 @@
+'use strict';
+// ToonStore: the database handle, over NativeDatabase (src/database.rs).
+
+const { Buffer } = require('node:buffer');
+const native = require('./native');
+const args = require('./args');
+const { toError } = require('./errors');
+const { Scan, ScanStream } = require('./scan');
+const { Batch, encodeValues, idsFrom } = require('./batch');
+const { Snapshot } = require('./snapshot');
+
+const dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
+const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
+
+// get() copies rows into a shared pool and hands out views of it, the way
+// Buffer.allocUnsafe() carves small Buffers out of Node's own pool: one
+// native call and one view per row instead of a native Buffer per row. A
+// region of the pool is handed out once and never written again. Rows
+// larger than POOL_LARGE get a Buffer of their own.
+const POOL_SIZE = 256 * 1024;
+const POOL_LARGE = 16 * 1024;
+let pool = Buffer.allocUnsafeSlow(POOL_SIZE);
+let poolOffset = 0;
+
+function newPool() {
+  pool = Buffer.allocUnsafeSlow(POOL_SIZE);
+  poolOffset = 0;
+}
+
+/** Calls a native async method, turning every failure into a rejection. */
+async function run(fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toError(err);
+  }
+}
+
+class ToonStore {
+  #db;
+
+  /** @internal use ToonStore.open() or ToonStore.openAsync() */
+  constructor(nativeDb) {
+    if (!(nativeDb instanceof native.NativeDatabase)) {
+      throw new TypeError('use ToonStore.open(path, options) or ToonStore.openAsync(path, options)');
+    }
+    this.#db = nativeDb;
+  }
+
+  /** Opens (by default creating) the database in directory `path`. */
+  static open(path, options) {
+    const p = args.path(path);
+    const opts = args.openOptions(options);
+    try {
+      return new ToonStore(native.NativeDatabase.open(p, opts));
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** As open(), with recovery on the thread pool. */
+  static async openAsync(path, options) {
+    const p = args.path(path);
+    const opts = args.openOptions(options);
+    return new ToonStore(await run(() => native.NativeDatabase.openAsync(p, opts)));
+  }
+
+  get path() {
+    return this.#db.path;
+  }
+
+  get readOnly() {
+    return this.#db.readOnly;
+  }
+
+  get durability() {
+    return this.#db.durability;
+  }
+
+  get closed() {
+    return this.#db.closed;
+  }
+
+  /** Appends a row; returns its id. */
+  put(data) {
+    try {
+      if (data instanceof Uint8Array) return this.#db.put(data);
+      if (typeof data === 'string') return this.#db.putString(data);
+      return this.#db.put(args.bytesOf(data));
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** A copy of the row, or undefined when it is absent or deleted. */
+  get(rowId) {
+    if (typeof rowId !== 'number' || !(rowId >= 0 && Number.isSafeInteger(rowId))) args.rowId(rowId);
+    let n;
+    try {
+      n = this.#db.getInto(rowId, pool, poolOffset);
+      if (n < -1) {
+        // Did not fit in what is left of the pool.
+        const len = -n - 2;
+        if (len > POOL_LARGE) {
+          return this.#db.get(rowId);
+        }
+        newPool();
+        n = this.#db.getInto(rowId, pool, 0);
+        if (n < -1) return this.#db.get(rowId); // grew meanwhile (another thread)
+      }
+    } catch (err) {
+      throw toError(err);
+    }
+    if (n === -1) return undefined;
+    const start = poolOffset;
+    const row = pool.subarray(start, start + n);
+    // The next row starts 8-byte aligned, as in Node's pool.
+    poolOffset = (start + n + 7) & ~7;
+    if (poolOffset >= POOL_SIZE) newPool();
+    return row;
+  }
+
+  /** Whether the row is live. */
+  has(rowId) {
+    args.rowId(rowId);
+    try {
+      return this.#db.has(rowId);
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** Deletes a live row (TOONSTORE_ERR_NOT_FOUND when it is not). */
+  delete(rowId) {
+    args.rowId(rowId);
+    try {
+      this.#db.delete(rowId);
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** Puts every value in one atomic batch; returns their ids, in order. */
+  putMany(values) {
+    const { data, ends } = encodeValues(values);
+    try {
+      return idsFrom(this.#db.writeBatch(data, ends, EMPTY_IDS), ends.length);
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** A batch of puts and deletes, committed atomically by its write(). */
+  batch() {
+    return new Batch(this.#db);
+  }
+
+  /** Iterates over the live rows of a new snapshot: `[rowId, Buffer]`. */
+  scan(options) {
+    const opts = args.scanOptions(options);
+    try {
+      return new Scan(this.#db.scan(opts.start), opts);
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** A Readable (object mode) of the rows of a new snapshot. */
+  createReadStream(options) {
+    return new ScanStream(this.scan(options), options ?? {});
+  }
+
+  /** A snapshot of this moment: get() and scan() as of now. */
+  snapshot() {
+    try {
+      return new Snapshot(this.#db.snapshot());
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** Flushes every acknowledged write to stable storage. */
+  sync() {
+    try {
+      this.#db.sync();
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** Rewrites segments that hold deleted rows, freeing their space. */
+  compact() {
+    try {
+      this.#db.compact();
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** Row counts and space. */
+  stats() {
+    try {
+      return this.#db.stats();
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** The number of live rows. */
+  count() {
+    try {
+      return this.#db.count();
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /** Closes the handle; every later call fails. Closing again does nothing. */
+  close() {
+    try {
+      this.#db.close();
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  // ------------------------------------------------------------ async
+
+  putAsync(data) {
+    return run(() => this.#db.putAsync(args.bytesOrString(data)));
+  }
+
+  getAsync(rowId) {
+    return run(async () => (await this.#db.getAsync(args.rowId(rowId))) ?? undefined);
+  }
+
+  deleteAsync(rowId) {
+    return run(() => this.#db.deleteAsync(args.rowId(rowId)));
+  }
+
+  putManyAsync(values) {
+    return run(async () => {
+      const { data, ends } = encodeValues(values);
+      return idsFrom(await this.#db.writeBatchAsync(data, ends, EMPTY_IDS), ends.length);
+    });
+  }
+
+  syncAsync() {
+    return run(() => this.#db.syncAsync());
+  }
+
+  compactAsync() {
+    return run(() => this.#db.compactAsync());
+  }
+
+  statsAsync() {
+    return run(() => this.#db.statsAsync());
+  }
+
+  closeAsync() {
+    return run(() => this.#db.closeAsync());
+  }
+
+  [dispose]() {
+    this.close();
+  }
+
+  [asyncDispose]() {
+    return this.closeAsync();
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'ToonStore';
+  }
+}
+
+const EMPTY_IDS = new Float64Array(0);
+
+module.exports = { ToonStore };

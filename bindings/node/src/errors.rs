@@ -1,0 +1,79 @@
+//! Errors crossing into JavaScript.
+//!
+//! Every error this addon throws (or rejects a promise with) is a plain
+//! `Error` whose message starts with the C error name in brackets:
+//! `[TOONSTORE_ERR_LOCKED] /path is locked by another process`. The
+//! JavaScript side (lib/errors.js) recognizes that prefix and rethrows a
+//! `ToonStoreError` with `code` set to the name and the engine's message. A
+//! bracketed prefix rather than napi's `code` property because the errors of
+//! async work (napi `Task::compute`) carry a fixed status type, and both
+//! paths should look the same.
+
+use napi::Status;
+use toonstore::ErrorKind;
+
+/// The C API's name of an error kind (`TOONSTORE_ERR_*`), as
+/// `toonstore_error_name` returns it.
+pub fn error_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::InvalidArgument => "TOONSTORE_ERR_INVALID_ARGUMENT",
+        ErrorKind::NotFound => "TOONSTORE_ERR_NOT_FOUND",
+        ErrorKind::Io => "TOONSTORE_ERR_IO",
+        ErrorKind::Corrupt => "TOONSTORE_ERR_CORRUPT",
+        ErrorKind::Locked => "TOONSTORE_ERR_LOCKED",
+        ErrorKind::TooLarge => "TOONSTORE_ERR_TOO_LARGE",
+        ErrorKind::ReadOnly => "TOONSTORE_ERR_READ_ONLY",
+        ErrorKind::Version => "TOONSTORE_ERR_VERSION",
+        ErrorKind::NoMemory => "TOONSTORE_ERR_NO_MEMORY",
+        ErrorKind::Internal => "TOONSTORE_ERR_INTERNAL",
+        ErrorKind::Closed => "TOONSTORE_ERR_CLOSED",
+        ErrorKind::BufferTooSmall => "TOONSTORE_ERR_BUFFER_TOO_SMALL",
+        ErrorKind::Poisoned => "TOONSTORE_ERR_POISONED",
+        _ => "TOONSTORE_ERR_UNKNOWN",
+    }
+}
+
+/// An error of `kind` with `message`, for JavaScript.
+pub fn make_error(kind: ErrorKind, message: &str) -> napi::Error {
+    napi::Error::new(
+        Status::GenericFailure,
+        format!("[{}] {}", error_name(kind), message),
+    )
+}
+
+/// An engine error, for JavaScript.
+pub fn engine_error(err: toonstore::Error) -> napi::Error {
+    make_error(err.kind(), err.message())
+}
+
+/// The error of every call on a closed handle, scan or snapshot.
+pub fn closed_error(what: &str) -> napi::Error {
+    make_error(ErrorKind::Closed, &format!("the {what} is closed"))
+}
+
+/// Maps an engine result to a napi result.
+pub trait EngineResult<T> {
+    fn js(self) -> napi::Result<T>;
+}
+
+impl<T> EngineResult<T> for toonstore::Result<T> {
+    #[inline]
+    fn js(self) -> napi::Result<T> {
+        self.map_err(engine_error)
+    }
+}
+
+/// Checks a row id handed over as a JavaScript number: a non-negative
+/// integer no larger than 2^53 - 1 (lib/args.js has already rejected
+/// anything else with a TypeError or RangeError; this guards direct callers).
+#[inline]
+pub fn row_id(value: f64) -> napi::Result<u64> {
+    if (0.0..=9_007_199_254_740_991.0).contains(&value) && value.fract() == 0.0 {
+        Ok(value as u64)
+    } else {
+        Err(make_error(
+            ErrorKind::InvalidArgument,
+            &format!("row id must be a non-negative safe integer, got {value}"),
+        ))
+    }
+}

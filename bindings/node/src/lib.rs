@@ -1,0 +1,33 @@
+//! The native half of the `toonstore` npm package: a Node-API addon built
+//! with napi-rs on the `toonstore` engine crate.
+//!
+//! JavaScript never sees these classes directly: `lib/*.js` wraps them,
+//! checks argument types (so that a wrong type is a `TypeError`), and turns
+//! the errors thrown here into `ToonStoreError`s. What lives where:
+//!
+//! - `errors`: how an engine error crosses into JavaScript (the C error
+//!   name in front of the engine's message).
+//! - `registry`: one engine per database directory in this process, shared
+//!   by the handles of every thread (worker_threads).
+//! - `options`: the open options object.
+//! - `database`: `NativeDatabase`, the handle, and its synchronous calls.
+//! - `tasks`: the asynchronous calls, run on the libuv thread pool.
+//! - `scan`: scans (rows handed over in chunks) and snapshots.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+mod database;
+mod errors;
+mod options;
+mod registry;
+mod scan;
+mod tasks;
+
+use napi_derive::napi;
+
+/// The engine crate's version (the C library's `toonstore_version()`).
+#[napi]
+pub fn engine_version() -> &'static str {
+    toonstore::VERSION
+}
