@@ -12,8 +12,9 @@
 # Go (bindings/go/test.sh: vet, go test -race, fuzz, static tag, consumer module),
 # Java (Maven: JUnit 5 through Surefire, mvn install, a consumer project),
 # Node.js (node --test + tsc --strict),
-# reliability (fault injection, kill -9 torture, short fuzzing), and a
-# correctness smoke run of the side-by-side benchmark harness.
+# the shared conformance vectors of every binding (scripts/conformance.sh and
+# its self-check), reliability (fault injection, kill -9 torture, short
+# fuzzing), and a correctness smoke run of the side-by-side benchmark harness.
 #
 # It installs what is missing first (scripts/setup-deps.sh: Debian packages,
 # Zig from PyPI; the Python and fuzzing scripts install their own tools).
@@ -67,6 +68,13 @@ suite ruby bindings/ruby/build_and_test.sh
 suite go bindings/go/test.sh
 suite java bindings/java/build_and_test.sh
 suite node bindings/node/build_and_test.sh
+conformance_suite() {
+  # Every binding's runner over tests/conformance (after the binding suites,
+  # whose builds it reuses), then the self-check that each runner catches
+  # altered expectations.
+  scripts/conformance.sh && scripts/conformance.sh --self-check
+}
+suite conformance conformance_suite
 suite reliability scripts/reliability.sh
 bench_smoke() {
   # Correctness of every adapter of the comparison harness (verified gets),

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Runs the conformance runner of every binding over the shared vectors
+# (tests/conformance/*.json; the format is tests/conformance/README.md).
+#
+#   scripts/conformance.sh [binding...]               run the runners
+#   scripts/conformance.sh --self-check [binding...]  prove each runner checks
+#
+# Prints one line per binding, "<binding>: N passed, M failed" (skipped cases
+# are listed above it), then the total "N passed, M failed". Exit status 0
+# only when nothing failed. Bindings whose files are not in the repository are
+# not listed. Vectors come from $TOONSTORE_CONFORMANCE_DIR when set.
+#
+# --self-check copies the vectors into a temporary folder with one expectation
+# per case altered (two rounds: the last step of each case, and one step
+# chosen by a hash of the case id) and requires every runner to fail every
+# case it does not skip, at exactly the altered step.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
+VECTORS=${TOONSTORE_CONFORMANCE_DIR:-$ROOT/tests/conformance}
+VECTORS=$(cd "$VECTORS" && pwd) || { echo "conformance: no vector folder $VECTORS" >&2; exit 2; }
+TOOL=(python3 "$ROOT/tests/conformance/tool.py")
+WORK="$ROOT/target/conformance"
+mkdir -p "$WORK"
+
+log() { printf 'conformance: %s\n' "$*" >&2; }
+
+# --- runners -------------------------------------------------------------------
+# Each runner function runs one binding's runner with TOONSTORE_CONFORMANCE_DIR
+# and TOONSTORE_CONFORMANCE_REPORT exported (its output goes to the log), and
+# reuses the binding's existing build where there is one.
+
+run_rust() {
+  # The same profile as the rust suite (`cargo test --release`), so that CI
+  # reuses its build.
+  (cd "$ROOT" && nice -n 10 cargo test --release --quiet --test conformance)
+}
+
+# --- registry: one line per binding ---------------------------------------------
+# runner <name> <path that exists when the binding is in the repository> <command>
+# (<command>: a function of this script, or a script path relative to the root)
+NAMES=()
+declare -A MARKER COMMAND
+runner() { NAMES+=("$1"); MARKER[$1]=$2; COMMAND[$1]=$3; }
+
+runner rust   Cargo.toml                                   run_rust
+
+# --- the lock-holding helper of the hold_lock op ----------------------------------
+build_hold_lock() {
+  local lib="$ROOT/target/release/libtoonstore.so" bin="$WORK/hold_lock"
+  local src="$ROOT/tests/conformance/hold_lock.c"
+  if [ ! -f "$lib" ]; then
+    log "building the C library (cargo build --release --lib)"
+    (cd "$ROOT" && nice -n 10 cargo build --release --lib --quiet) || return 1
+  fi
+  if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$lib" -nt "$bin" ]; then
+    cc -std=c11 -Wall -Wextra -Werror -O1 -I"$ROOT/include" "$src" \
+      -L"$ROOT/target/release" -ltoonstore -Wl,-rpath,"$ROOT/target/release" -o "$bin" || return 1
+  fi
+  export TOONSTORE_CONFORMANCE_HOLD_LOCK="$bin"
+}
+
+# --- running ------------------------------------------------------------------------
+self_check=0
+selected=()
+for a in "$@"; do
+  case "$a" in
+    --self-check) self_check=1 ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    *)
+      if [ -z "${MARKER[$a]+x}" ]; then
+        log "unknown binding '$a' (known: ${NAMES[*]})"
+        exit 2
+      fi
+      selected+=("$a")
+      ;;
+  esac
+done
+if [ "${#selected[@]}" -eq 0 ]; then
+  for n in "${NAMES[@]}"; do
+    [ -e "$ROOT/${MARKER[$n]}" ] && selected+=("$n")
+  done
+fi
+
+build_hold_lock || { log "cannot build tests/conformance/hold_lock.c"; exit 1; }
+
+total_passed=0
+total_failed=0
+
+# run_binding <name> <vector dir> [mutations file]: runs the runner and tallies.
+run_binding() {
+  local name=$1 dir=$2 mutations=${3:-} tag=${4:-run}
+  local report="$WORK/$name.$tag.report" logf="$WORK/$name.$tag.log"
+  rm -f "$report"
+  local cmd=${COMMAND[$name]}
+  declare -F "$cmd" >/dev/null || cmd="$ROOT/$cmd"
+  TOONSTORE_CONFORMANCE_DIR="$dir" TOONSTORE_CONFORMANCE_REPORT="$report" "$cmd" >"$logf" 2>&1
+  local status=$?
+  local out
+  out=$("${TOOL[@]}" tally "$dir" "$report" "$name" $mutations)
+  local summary=${out##*$'\n'}
+  [ "$out" != "$summary" ] && printf '%s\n' "${out%$'\n'*}"
+  local p f
+  # "N passed, M failed" (or, in the self-check, "N ... caught, M missed").
+  p=$(sed -E 's/^.* ([0-9]+) [a-z ]+, ([0-9]+) [a-z]+$/\1/' <<<"$summary")
+  f=$(sed -E 's/^.* ([0-9]+) [a-z ]+, ([0-9]+) [a-z]+$/\2/' <<<"$summary")
+  if ! [[ "$p" =~ ^[0-9]+$ && "$f" =~ ^[0-9]+$ ]]; then
+    printf '%s: FAIL cannot read the tally %s\n' "$name" "$summary"
+    p=0 f=1
+  fi
+  if [ -z "$mutations" ] && [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    # Every case passed but the runner's own framework failed: say so.
+    printf '%s: FAIL the runner exited with status %s (log: %s)\n' "$name" "$status" "$logf"
+    f=$((f + 1))
+    summary="$name: $p passed, $f failed"
+  fi
+  if [ "$f" -ne 0 ]; then
+    printf '%s: log: %s\n' "$name" "$logf"
+  fi
+  printf '%s\n' "$summary"
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+}
+
+if [ "$self_check" = 1 ]; then
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/toonstore-conformance.XXXXXX")
+  trap 'rm -rf "$tmp"' EXIT
+  for round in last one; do
+    "${TOOL[@]}" mutate "$VECTORS" "$tmp/$round" "$round" "$tmp/$round.mutations" || exit 1
+    printf 'self-check round "%s" (one altered expectation per case)\n' "$round"
+    for name in "${selected[@]}"; do
+      run_binding "$name" "$tmp/$round" "$tmp/$round.mutations" "self-check-$round"
+    done
+  done
+  printf 'self-check: %d caught, %d missed\n' "$total_passed" "$total_failed"
+else
+  for name in "${selected[@]}"; do
+    run_binding "$name" "$VECTORS"
+  done
+fi
+printf '%d passed, %d failed\n' "$total_passed" "$total_failed"
+[ "$total_failed" -eq 0 ]
