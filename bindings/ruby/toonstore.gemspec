@@ -12,7 +12,6 @@
 # (toonstore-VERSION-x86_64-linux.gem) that needs no library on the target.
 require 'fileutils'
 require 'pathname'
-require_relative 'lib/toonstore/version'
 
 here = Pathname(__dir__).expand_path
 # `gem build` reads the files relative to the directory it runs in and
@@ -25,6 +24,10 @@ end
 header = here.join('../../include/toonstore.h')
 vendored = here.join('ext/toonstore/toonstore.h')
 FileUtils.cp(header, vendored) if header.file? && (!vendored.file? || vendored.read != header.read)
+# The gem's version is the library version of the header it is built with
+# (the extension defines ToonStore::VERSION from the same macro).
+version = vendored.read[/^#define TOONSTORE_VERSION_STRING "([^"]+)"/, 1] or
+  raise "no TOONSTORE_VERSION_STRING in #{vendored}"
 
 native_dir = here.join('lib/toonstore/native')
 bundle = ENV.fetch('TOONSTORE_GEM_LIB', '')
@@ -39,7 +42,7 @@ end
 
 Gem::Specification.new do |spec|
   spec.name = 'toonstore'
-  spec.version = ToonStore::VERSION
+  spec.version = version
   spec.summary = 'Ruby binding of ToonStore, an embedded row database'
   spec.description = 'ToonStore stores rows of bytes under increasing integer row ids in one ' \
                      'directory. This gem is a C extension over the libtoonstore C ABI.'

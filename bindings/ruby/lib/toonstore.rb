@@ -2,7 +2,6 @@
 
 # ToonStore: an embedded row store. `ToonStore.open(path)` opens a database;
 # see docs/ruby/README.md of the repository for the whole API.
-require 'toonstore/version'
 require 'toonstore/toonstore_ext'
 require 'toonstore/errors'
 require 'toonstore/library'

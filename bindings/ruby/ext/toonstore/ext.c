@@ -6,15 +6,16 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <ruby/thread.h>
 
 const ToonStoreApi *ts_api = NULL;
 unsigned long ts_fork_generation = 0;
 VALUE ts_cToonStore, ts_cCursor, ts_cBatch, ts_cSnapshot;
 
-/* toonstore_error_name(int) is newer than the version-1 table; looked up on
- * its own and NULL when the library predates it (lib/toonstore/errors.rb
- * then names codes from its own table). */
+/* toonstore_error_name(int) (since 1.1) is newer than the version-1 table;
+ * looked up on its own and NULL when the library predates it
+ * (lib/toonstore/errors.rb then names codes from its own table). */
 typedef const char *(*ts_error_name_fn)(int);
 static ts_error_name_fn ts_error_name = NULL;
 static void *ts_dl = NULL;
@@ -41,9 +42,10 @@ static VALUE native_load(VALUE mod, VALUE path)
         rb_raise(rb_eLoadError, "%s is not libtoonstore 1.x: no toonstore_api symbol", p);
     }
     const ToonStoreApi *api = api_fn(1);
-    /* The table only grows: a 1.x library's table is at least as large as
-     * the version-1 table this extension was compiled with. */
-    if (!api || api->version < 1 || api->size < sizeof(ToonStoreApi)) {
+    /* Tables only grow (fields are appended): every 1.x library fills at
+     * least the version-1 part, which ends with `check`, and the extension
+     * uses nothing after it. */
+    if (!api || api->version < 1 || api->size < offsetof(ToonStoreApi, check) + sizeof api->check) {
         dlclose(dl);
         rb_raise(rb_eLoadError, "%s does not provide version 1 of the toonstore function table", p);
     }
@@ -218,7 +220,9 @@ void Init_toonstore_ext(void)
     rb_define_module_function(mNative, "error_name", native_error_name, 1);
     rb_define_module_function(mNative, "strerror", native_strerror, 1);
     rb_define_module_function(mNative, "version", native_version, 0);
-    rb_define_const(mNative, "HEADER_VERSION", rb_str_new_cstr(TOONSTORE_VERSION_STRING));
+    /* The gem's version is the version of the header it was built with
+     * (toonstore.gemspec reads the same macro). */
+    rb_define_const(ts_cToonStore, "VERSION", rb_obj_freeze(rb_str_new_cstr(TOONSTORE_VERSION_STRING)));
 
     pthread_atfork(NULL, NULL, on_fork_child);
 
