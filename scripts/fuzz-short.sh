@@ -7,21 +7,26 @@
 #
 #   scripts/fuzz-short.sh [seconds] [target...]
 #
-# Needs cargo-fuzz (`cargo install cargo-fuzz`, from crates.io); the stable
-# toolchain builds the sanitizer instrumentation with RUSTC_BOOTSTRAP=1.
+# Installs the pinned cargo-fuzz into the project's .tools/cargo when it is
+# missing (cargo install --root, from crates.io; scripts/lib/tools.sh) and
+# runs it from there; the stable toolchain builds the sanitizer
+# instrumentation with RUSTC_BOOTSTRAP=1.
 # Leak detection is off: the engine's background threads outlive a single
 # fuzz input, which LeakSanitizer's per-input check reports as leaks (the C
 # suite checks leaks under valgrind and ASan instead).
 set -euo pipefail
-cd "$(dirname "$0")/../fuzz"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/tools.sh
+. "$ROOT/scripts/lib/tools.sh"
+cd "$ROOT/fuzz"
 secs="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(open_fuzzed_dir ops_model c_api_calls)
 fi
-if ! command -v cargo-fuzz >/dev/null 2>&1; then
-  echo "fuzz-short: cargo-fuzz is missing; install it with: cargo install cargo-fuzz" >&2
+if ! ensure_cargo_fuzz; then
+  echo "fuzz-short: could not install cargo-fuzz $CARGO_FUZZ_VERSION into $TOOLS_CARGO_ROOT" >&2
   exit 2
 fi
 export RUSTC_BOOTSTRAP=1

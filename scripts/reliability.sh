@@ -10,9 +10,13 @@
 #   4. the loom model check of group commit (src/log/group_commit.rs)
 #
 # Ends with `N passed, M failed`; exits non-zero when anything failed.
-# Set RELIABILITY_SKIP_FUZZ=1 to skip step 3 (for example without cargo-fuzz).
+# Set RELIABILITY_SKIP_FUZZ=1 to skip step 3 (cargo-fuzz is installed into
+# the project's .tools/cargo first, when missing: a few minutes of compiling).
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=lib/tools.sh
+. "$ROOT/scripts/lib/tools.sh"
 export TORTURE_ROUNDS="${TORTURE_ROUNDS:-60}"
 export TORTURE_POWER_ROUNDS="${TORTURE_POWER_ROUNDS:-30}"
 FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
@@ -45,11 +49,7 @@ step "loom group commit" env CARGO_TARGET_DIR=target/loom RUSTFLAGS="--cfg loom"
   cargo test --lib loom_
 
 if [ "${RELIABILITY_SKIP_FUZZ:-0}" != 1 ]; then
-  if ! command -v cargo-fuzz >/dev/null 2>&1; then
-    echo "reliability: installing cargo-fuzz (crates.io)"
-    cargo install cargo-fuzz --locked >"$log_dir/cargo-fuzz-install.log" 2>&1 ||
-      tail -20 "$log_dir/cargo-fuzz-install.log"
-  fi
+  step "cargo-fuzz $CARGO_FUZZ_VERSION in $TOOLS_CARGO_ROOT" ensure_cargo_fuzz
   for target in open_fuzzed_dir ops_model c_api_calls; do
     step "fuzz $target" scripts/fuzz-short.sh "$FUZZ_SECONDS" "$target"
   done

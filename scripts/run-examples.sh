@@ -5,7 +5,8 @@
 #
 #   C    with pkg-config (examples/c/Makefile) and with find_package (examples/c/CMakeLists.txt)
 #   C++  with find_package (examples/cpp)
-#   Zig  with @cImport and pkg-config (examples/zig/build.zig, `python3 -m ziglang build`)
+#   Zig  with @cImport and pkg-config (examples/zig/build.zig, `zig build` with
+#        the pinned Zig from PyPI in the project's venv, .tools/venv)
 #
 # Usage: scripts/run-examples.sh         (from anywhere; works in the repository root)
 # Environment: PREFIX (default <repo>/prefix), BUILD_DIR (default <repo>/build),
@@ -16,7 +17,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PREFIX=${PREFIX:-$ROOT/prefix}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 EXAMPLES_BUILD=$BUILD_DIR/examples
-export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
+# shellcheck source=lib/tools.sh
+. "$ROOT/scripts/lib/tools.sh"
 
 step() { printf '\n==> %s\n' "$*"; }
 done_list=()
@@ -27,10 +29,10 @@ if [ "${SKIP_SETUP:-0}" != 1 ]; then
   "$ROOT/scripts/setup-deps.sh" || echo "(continuing: the examples need only cmake, ninja, pkg-config, a C/C++ compiler, cargo and zig)"
 fi
 missing=()
-for tool in cargo cmake ninja pkg-config cc c++ make python3; do
+for tool in cargo cmake ninja pkg-config cc c++ make; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
-python3 -m ziglang version >/dev/null 2>&1 || missing+=("ziglang (python3 -m pip install ziglang==0.15.2)")
+ensure_zig || missing+=("zig $ZIG_VERSION (ziglang from PyPI in $TOOLS_VENV)")
 if ((${#missing[@]})); then
   echo "missing: ${missing[*]}" >&2
   echo "install them (scripts/setup-deps.sh does it on Debian/Ubuntu) and run again" >&2
@@ -65,8 +67,8 @@ cmake --build "$EXAMPLES_BUILD/cpp-cmake"
 "$EXAMPLES_BUILD/cpp-cmake/toonstore_example_cpp"
 did "C++ (find_package)    $EXAMPLES_BUILD/cpp-cmake/toonstore_example_cpp: ran OK"
 
-step "Zig example: @cImport(\"toonstore.h\"), linked through pkg-config (zig $(python3 -m ziglang version))"
-(cd "$ROOT/examples/zig" && python3 -m ziglang build run \
+step "Zig example: @cImport(\"toonstore.h\"), linked through pkg-config (zig $("${ZIG[@]}" version))"
+(cd "$ROOT/examples/zig" && "${ZIG[@]}" build run \
    --prefix "$EXAMPLES_BUILD/zig-out" --cache-dir "$EXAMPLES_BUILD/zig-cache")
 did "Zig (pkg-config)      $EXAMPLES_BUILD/zig-out/bin/toonstore_example_zig: ran OK"
 

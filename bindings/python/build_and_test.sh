@@ -8,35 +8,23 @@
 # runs `pytest`. Exits non-zero on any failure.
 #
 # Environment:
-#   PYTHON              interpreter to create the venv with (default: python3)
+#   PYTHON              interpreter to create the venv with (default: python3;
+#                       an existing venv is reused as it is)
 #   TOONSTORE_PY_VENV   venv directory (default: bindings/python/.venv)
 #   PYTEST_ARGS         extra arguments for pytest (e.g. "-x -k batch")
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-python="${PYTHON:-python3}"
+ROOT="$(cd "$here/../.." && pwd)"
+# shellcheck source=../../scripts/lib/tools.sh
+. "$ROOT/scripts/lib/tools.sh"
 venv="${TOONSTORE_PY_VENV:-$here/.venv}"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-if [ ! -x "$venv/bin/python" ]; then
-    log "creating virtual environment $venv"
-    if ! "$python" -m venv "$venv" 2>/dev/null; then
-        rm -rf "$venv"
-        # Debian's python3 comes without the venv module (python3-venv).
-        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-            log "python -m venv failed; installing python3-venv"
-            apt-get install -y -qq python3-venv >/dev/null || true
-        fi
-        if ! "$python" -m venv "$venv" 2>/dev/null; then
-            rm -rf "$venv"
-            log "python -m venv failed; using virtualenv from PyPI"
-            "$python" -m pip install --quiet --user virtualenv ||
-                "$python" -m pip install --quiet --user --break-system-packages virtualenv
-            "$python" -m virtualenv --quiet "$venv"
-        fi
-    fi
-fi
+# A venv made with `python -m venv` (python3-venv from apt when Debian's
+# python3 lacks it); never the system Python's site-packages.
+ensure_venv "$venv"
 vpy="$venv/bin/python"
 
 missing=()
@@ -45,15 +33,17 @@ missing=()
 "$vpy" -c "import mypy" 2>/dev/null || missing+=(mypy)
 "$vpy" -c "import lmdb" 2>/dev/null || missing+=(lmdb)
 if [ "${#missing[@]}" -gt 0 ]; then
-    log "installing ${missing[*]}"
-    "$vpy" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
+    log "installing ${missing[*]} into $venv"
+    venv_pip "$venv" "${missing[@]}"
 fi
 
 # Build and install from source. The build tools are already in the venv, so
 # no isolated build environment is needed; cargo's target directory
 # (bindings/python/target) is kept between runs, so rebuilds are incremental.
+# maturin's build backend runs the `maturin` executable found on PATH: the
+# venv's bin/ goes first, so it is the one installed above and never another.
 log "building and installing toonstore from $here"
-nice -n 10 "$vpy" -m pip install --quiet --disable-pip-version-check \
+PATH="$venv/bin:$PATH" nice -n 10 "$vpy" -m pip install --quiet --disable-pip-version-check \
     --no-build-isolation --force-reinstall --no-deps "$here"
 
 log "running pytest"

@@ -1,8 +1,11 @@
 //! Builds the Zig example against an installed ToonStore found through
 //! pkg-config (set PKG_CONFIG_PATH=<prefix>/lib/pkgconfig). Zig 0.15.x.
 //!
-//!   python3 -m ziglang build run                   links libtoonstore.so
-//!   python3 -m ziglang build run -Dstatic=true     links libtoonstore.a
+//!   zig build run                   links libtoonstore.so
+//!   zig build run -Dstatic=true     links libtoonstore.a
+//!
+//! (the project's scripts run the pinned Zig from PyPI as
+//! `.tools/venv/bin/python -m ziglang`; see docs/zig/README.md)
 const std = @import("std");
 
 pub fn build(b: *std.Build) void {

@@ -2,8 +2,8 @@
 //! delete, scan, batch, close, and error handling.
 //!
 //! Build and run against an installed ToonStore (pkg-config finds it):
-//!   PKG_CONFIG_PATH=<prefix>/lib/pkgconfig python3 -m ziglang build run
-//!   PKG_CONFIG_PATH=<prefix>/lib/pkgconfig python3 -m ziglang build run -Dstatic=true
+//!   PKG_CONFIG_PATH=<prefix>/lib/pkgconfig zig build run
+//!   PKG_CONFIG_PATH=<prefix>/lib/pkgconfig zig build run -Dstatic=true
 const std = @import("std");
 const c = @cImport(@cInclude("toonstore.h"));
 

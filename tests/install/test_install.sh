@@ -5,13 +5,15 @@
 #   1. cmake --install into a temporary prefix (CMAKE_INSTALL_PREFIX), and
 #      again with DESTDIR=<tmp> into the prefix /opt/toonstore;
 #   2. for each of the two trees: checks the installed files (real file +
-#      SONAME/dev symlinks, SONAME inside the .so, headers, .pc, CMake package);
+#      SONAME/dev symlinks, SONAME inside the .so, no debug info in the .so
+#      and the .a, headers, .pc, CMake package);
 #      builds and runs the C example with pkg-config (shared, `--static` link
 #      line, and toonstore-static) and with find_package (shared, static), the
 #      C++ example (shared, static) and the Zig example (shared, static);
 #      checks with ldd that every shared build loads libtoonstore.so.N from
 #      that tree, and that every static build has no libtoonstore dependency;
-#   3. pkg-config --modversion equals the crate version; the CMake version
+#   3. the debug component installs the split-off debug file;
+#      pkg-config --modversion equals the crate version; the CMake version
 #      file accepts 1 / 1.0 and refuses 2 (and a newer minor);
 #   4. builds the C tests (tests/c) and the C++ tests (tests/cpp) against the
 #      installed package and runs them.
@@ -21,7 +23,8 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
+# shellcheck source=../../scripts/lib/tools.sh
+. "$ROOT/scripts/lib/tools.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/toonstore-install-test.XXXXXX")
 BUILD="$WORK/build"
 LOG="$WORK/log"
@@ -50,12 +53,13 @@ SONAME="libtoonstore.so.$ABI_MAJOR"
 REALNAME="libtoonstore.so.$CRATE_VERSION"
 echo "install test of ToonStore $CRATE_VERSION (SONAME $SONAME) in $WORK"
 
-for tool in cmake ninja pkg-config cc c++ make ldd readelf nm python3; do
+for tool in cmake ninja pkg-config cc c++ make ldd readelf nm; do
   command -v "$tool" >/dev/null 2>&1 || fail "tool available: $tool (run scripts/setup-deps.sh)"
 done
+# The pinned Zig, from PyPI into the project's venv (installed when missing).
 HAVE_ZIG=0
-python3 -m ziglang version >/dev/null 2>&1 && HAVE_ZIG=1
-[ "$HAVE_ZIG" = 1 ] || fail "zig available (python3 -m pip install ziglang==0.15.2)"
+ensure_zig && HAVE_ZIG=1
+[ "$HAVE_ZIG" = 1 ] || fail "zig $ZIG_VERSION available ($TOOLS_VENV/bin/python -m ziglang)"
 
 # --- build and install ---------------------------------------------------------
 PREFIX="$WORK/prefix"
@@ -118,6 +122,29 @@ check_tree() {  # LABEL TREE
   else
     fail "[$label] installed .so carries SONAME $SONAME"
   fi
+  # No debug information in the installed libraries (it ships separately, see
+  # the debug component below); the .so names its debug file.
+  # (DWARF's sections; a Rust crate's own `.debug_impl_details` is not one)
+  local dwarf='\.z?debug_(info|abbrev|line|line_str|str|str_offsets|ranges|rnglists|aranges|loc|loclists|frame|pubnames|pubtypes|addr|macro)( |$)'
+  local sections
+  sections=$(readelf -S -W "$tree/lib/$REALNAME" 2>&1)
+  if grep -Eq "$dwarf" <<<"$sections"; then
+    fail "[$label] installed .so has no DWARF sections (found: $(grep -Eo "$dwarf" <<<"$sections" | sort -u | xargs))"
+  elif ! grep -q "$REALNAME.debug" <<<"$(readelf --string-dump=.gnu_debuglink "$tree/lib/$REALNAME" 2>&1)"; then
+    fail "[$label] installed .so has a .gnu_debuglink to $REALNAME.debug"
+  else
+    pass "[$label] installed .so carries no debug info ($(stat -c %s "$tree/lib/$REALNAME") bytes; .gnu_debuglink -> $REALNAME.debug)"
+  fi
+  if grep -Eq "$dwarf" <<<"$(readelf -S -W "$tree/lib/libtoonstore.a" 2>&1)"; then
+    fail "[$label] installed libtoonstore.a has no DWARF sections"
+  else
+    pass "[$label] installed libtoonstore.a carries no debug info ($(stat -c %s "$tree/lib/libtoonstore.a") bytes)"
+  fi
+  if [ -e "$tree/lib/.debug" ]; then
+    fail "[$label] a default install leaves out the debug file (found $tree/lib/.debug)"
+  else
+    pass "[$label] a default install leaves out the debug file"
+  fi
   local f missing_files=()
   for f in include/toonstore.h include/toonstore.hpp lib/pkgconfig/toonstore.pc lib/pkgconfig/toonstore-static.pc \
            lib/cmake/ToonStore/ToonStoreConfig.cmake lib/cmake/ToonStore/ToonStoreConfigVersion.cmake; do
@@ -172,7 +199,7 @@ check_tree() {  # LABEL TREE
       local zflag=false name=toonstore_example_zig
       [ "$kind" = static ] && { zflag=true; name=toonstore_example_zig_static; }
       check "[$label] zig build -Dstatic=$zflag (pkg-config)" sh -c \
-        "cd '$ROOT/examples/zig' && python3 -m ziglang build -Dstatic=$zflag --prefix '$out/zig-out' --cache-dir '$WORK/zig-cache'"
+        "cd '$ROOT/examples/zig' && '$TOOLS_VENV/bin/python' -m ziglang build -Dstatic=$zflag --prefix '$out/zig-out' --cache-dir '$WORK/zig-cache'"
       run_example "[$label] Zig $kind" "$out/zig-out/bin/$name"
       if [ "$kind" = shared ]; then
         expect_shared "[$label] Zig shared" "$out/zig-out/bin/$name" "$tree"
@@ -204,6 +231,17 @@ check_tree() {  # LABEL TREE
 
 check_tree prefix "$PREFIX"
 check_tree destdir "$DESTDIR_ROOT$DEST_PREFIX"
+
+# The debug component: the split-off debug info, where gdb finds it through
+# the .gnu_debuglink (<libdir>/.debug/), with the line tables in it.
+DEBUG_PREFIX="$WORK/debug-prefix"
+check "cmake --install --component debug" cmake --install "$BUILD" --prefix "$DEBUG_PREFIX" --component debug
+DEBUG_FILE="$DEBUG_PREFIX/lib/.debug/$REALNAME.debug"
+if grep -q '\.debug_line' <<<"$(readelf -S -W "$DEBUG_FILE" 2>&1)"; then
+  pass "debug component installs lib/.debug/$REALNAME.debug with the debug sections"
+else
+  fail "debug component installs lib/.debug/$REALNAME.debug with the debug sections"
+fi
 
 # the C suite (tests/c, when present) and the C++ tests, built through the installed package
 if [ -f "$ROOT/tests/c/CMakeLists.txt" ]; then
