@@ -1,0 +1,76 @@
+//! `os.fork()`: what a child process may do with the parent's handles.
+//!
+//! The child has a copy of the parent's engines (same files, same shared
+//! mappings, but none of the parent's threads or locks): handles, scans and
+//! snapshots opened before the fork refuse every call there (`ClosedError`)
+//! and are leaked rather than closed when dropped, since closing would
+//! truncate, checkpoint or delete files that the parent is still using. The
+//! child opens the database itself if it needs it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use toonstore::ErrorKind;
+
+use crate::errors::make_error;
+use crate::registry;
+
+/// Incremented in the child after every `os.fork()`; every handle records
+/// the value it was opened under.
+static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+#[inline]
+pub(crate) fn fork_generation() -> u64 {
+    FORK_GENERATION.load(Ordering::Relaxed)
+}
+
+pub(crate) fn forked_error(py: Python<'_>) -> PyErr {
+    make_error(
+        py,
+        ErrorKind::Closed,
+        "this handle was opened before os.fork(); open the database again in the child process",
+    )
+}
+
+/// `os.register_at_fork(before=...)`.
+#[pyfunction]
+fn _before_fork(py: Python<'_>) {
+    // Waits (without the GIL) for an open or close in progress on another thread.
+    py.detach(registry::lock_for_fork);
+}
+
+/// `os.register_at_fork(after_in_parent=...)`.
+#[pyfunction]
+fn _after_fork_in_parent() {
+    // SAFETY: `_before_fork` ran `lock_for_fork` on this thread; the fork
+    // hooks always run as a before/after pair.
+    unsafe { registry::unlock_after_fork_in_parent() };
+}
+
+/// `os.register_at_fork(after_in_child=...)`.
+#[pyfunction]
+fn _after_fork_in_child() {
+    FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: as in `_after_fork_in_parent`: the child's copy of the lock is
+    // the one `_before_fork` took.
+    unsafe { registry::reset_after_fork_in_child() };
+}
+
+/// Registers the three hooks with `os.register_at_fork` (where it exists).
+pub(crate) fn register_hooks(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    let os = py.import("os")?;
+    if os.hasattr("register_at_fork")? {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("before", wrap_pyfunction!(_before_fork, m)?)?;
+        kwargs.set_item(
+            "after_in_parent",
+            wrap_pyfunction!(_after_fork_in_parent, m)?,
+        )?;
+        kwargs.set_item("after_in_child", wrap_pyfunction!(_after_fork_in_child, m)?)?;
+        os.call_method("register_at_fork", (), Some(&kwargs))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! The keyword arguments of `ToonStore.open` as engine `Options`, and
+//! durability names ("normal", "full", "off").
+
+use std::time::Duration;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use toonstore::{Durability, ErrorKind, Options};
+
+use crate::args::type_name;
+use crate::errors::make_error;
+
+/// Builds the engine options from `open`'s keyword arguments (None: the
+/// engine's default).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn open_options(
+    py: Python<'_>,
+    durability: Option<&Bound<'_, PyAny>>,
+    read_only: bool,
+    create_if_missing: bool,
+    verify_checksums: bool,
+    max_value_size: Option<u64>,
+    segment_size: Option<u64>,
+    sync_interval: Option<f64>,
+) -> PyResult<Options> {
+    let mut options = Options {
+        read_only,
+        create_if_missing,
+        verify_checksums,
+        ..Options::default()
+    };
+    if let Some(d) = durability {
+        options.durability = parse_durability(d)?;
+    }
+    if let Some(v) = max_value_size {
+        options.max_value_size = v;
+    }
+    if let Some(v) = segment_size {
+        options.segment_size = v;
+    }
+    if let Some(secs) = sync_interval {
+        if !(secs.is_finite() && secs >= 0.0) {
+            return Err(make_error(
+                py,
+                ErrorKind::InvalidArgument,
+                "sync_interval must be a finite number of seconds >= 0",
+            ));
+        }
+        options.sync_interval = Duration::from_secs_f64(secs);
+    }
+    Ok(options)
+}
+
+/// Reads a durability name, in any case.
+pub(crate) fn parse_durability(value: &Bound<'_, PyAny>) -> PyResult<Durability> {
+    let Ok(text) = value.cast::<PyString>() else {
+        return Err(PyTypeError::new_err(format!(
+            "durability must be a str ('normal', 'full' or 'off'), not {}",
+            type_name(value)
+        )));
+    };
+    match text.to_str()?.to_ascii_lowercase().as_str() {
+        "normal" => Ok(Durability::Normal),
+        "full" => Ok(Durability::Full),
+        "off" => Ok(Durability::Off),
+        _ => Err(make_error(
+            value.py(),
+            ErrorKind::InvalidArgument,
+            &format!(
+                "durability must be 'normal', 'full' or 'off', not {}",
+                value.repr()?
+            ),
+        )),
+    }
+}
+
+pub(crate) fn durability_name(d: Durability) -> &'static str {
+    match d {
+        Durability::Off => "off",
+        Durability::Normal => "normal",
+        Durability::Full => "full",
+    }
+}

@@ -1,0 +1,140 @@
+//! `Snapshot`: a consistent, read-only view of the database at one moment
+//! (`ToonStore.snapshot()`), readable until released or its handle closes.
+
+use parking_lot::RwLock;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyTuple};
+
+use toonstore::{ErrorKind, RowId};
+
+use crate::args::{row_arg, start_arg, RowArg};
+use crate::errors::{make_error, not_found, EngineResult};
+use crate::fork::fork_generation;
+use crate::scan::PyScan;
+use crate::store::PyToonStore;
+
+/// A consistent, read-only view of the database at one moment.
+#[pyclass(name = "Snapshot", module = "toonstore", frozen)]
+pub(crate) struct PySnapshot {
+    snap: RwLock<Option<toonstore::Snapshot>>,
+    db: Py<PyToonStore>,
+}
+
+impl Drop for PySnapshot {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+impl PySnapshot {
+    pub(crate) fn new(snap: toonstore::Snapshot, db: Py<PyToonStore>) -> Self {
+        PySnapshot {
+            snap: RwLock::new(Some(snap)),
+            db,
+        }
+    }
+
+    #[inline]
+    fn with_snap<R>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&toonstore::Snapshot) -> PyResult<R>,
+    ) -> PyResult<R> {
+        let db = self.db.get();
+        if !db.usable() {
+            return Err(db.unusable_error(py));
+        }
+        let guard = self.snap.read_recursive();
+        match guard.as_ref() {
+            Some(s) => f(s),
+            None => Err(make_error(
+                py,
+                ErrorKind::Closed,
+                "the snapshot has been released",
+            )),
+        }
+    }
+
+    fn lookup<'py>(&self, py: Python<'py>, id: RowId) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        self.with_snap(py, |s| {
+            Ok(s.get(id).py_err(py)?.map(|data| PyBytes::new(py, data)))
+        })
+    }
+}
+
+#[pymethods]
+impl PySnapshot {
+    /// The row's bytes as of the snapshot, or `default`.
+    #[pyo3(signature = (row_id, default=None))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        row_id: &Bound<'py, PyAny>,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let id = match row_arg(row_id)? {
+            RowArg::Id(id) => id,
+            RowArg::Absent => return self.with_snap(py, |_| Ok(default)),
+        };
+        Ok(match self.lookup(py, id)? {
+            Some(b) => Some(b.into_any()),
+            None => default,
+        })
+    }
+
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        row_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let found = match row_arg(row_id)? {
+            RowArg::Id(id) => self.lookup(py, id)?,
+            RowArg::Absent => self.with_snap(py, |_| Ok(None))?,
+        };
+        found.ok_or_else(|| not_found(py, row_id))
+    }
+
+    fn __contains__(&self, py: Python<'_>, row_id: &Bound<'_, PyAny>) -> PyResult<bool> {
+        match row_id.extract::<u64>() {
+            Ok(id) => Ok(self.lookup(py, id)?.is_some()),
+            Err(_) => self.with_snap(py, |_| Ok(false)),
+        }
+    }
+
+    /// Iterates over `(row_id, data)` of the snapshot from row id `start` on.
+    #[pyo3(signature = (start=None))]
+    fn scan(&self, py: Python<'_>, start: Option<&Bound<'_, PyAny>>) -> PyResult<PyScan> {
+        let start = start_arg(start)?;
+        let scan = self.with_snap(py, |s| Ok(s.scan_from(start)))?;
+        Ok(PyScan::new(scan, self.db.clone_ref(py)))
+    }
+
+    fn __iter__(&self, py: Python<'_>) -> PyResult<PyScan> {
+        self.scan(py, None)
+    }
+
+    /// Row ids at or above this are not in the snapshot.
+    #[getter]
+    fn end_id(&self, py: Python<'_>) -> PyResult<RowId> {
+        self.with_snap(py, |s| Ok(s.end_id()))
+    }
+
+    /// Releases the snapshot (also done when it is garbage collected).
+    fn release(&self) {
+        if let Some(snap) = self.snap.write().take() {
+            if self.db.get().generation != fork_generation() {
+                std::mem::forget(snap);
+            }
+        }
+    }
+
+    fn __enter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        slf.get().with_snap(slf.py(), |_| Ok(()))?;
+        Ok(slf.clone())
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, _args: &Bound<'_, PyTuple>) {
+        self.release();
+    }
+}
