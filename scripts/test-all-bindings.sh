@@ -17,7 +17,11 @@
 # fuzzing), and a correctness smoke run of the side-by-side benchmark harness.
 #
 # It installs what is missing first (scripts/setup-deps.sh: Debian packages,
-# Zig from PyPI; the Python and fuzzing scripts install their own tools).
+# Zig from PyPI into .tools/venv; the Python and fuzzing scripts install their
+# own tools, into bindings/python/.venv and .tools/cargo: see
+# scripts/lib/tools.sh). Nothing goes into the system's Python, and no suite
+# relies on a tool that merely happens to be on PATH:
+# scripts/fresh-clone-check.sh runs this in a fresh clone with a bare PATH.
 # Environment: ONLY="rust c ..." to run some suites; SKIP_SETUP=1.
 set -uo pipefail
 
