@@ -37,6 +37,17 @@ run_rust() {
   (cd "$ROOT" && nice -n 10 cargo test --release --quiet --test conformance)
 }
 
+run_ruby() {
+  # The gem as the ruby suite installs it (bindings/ruby/.gems/source), built
+  # here when missing; the runner is a minitest file of that suite's folder.
+  local here="$ROOT/bindings/ruby"
+  if [ ! -d "$here/.gems/source/gems" ]; then
+    BUILD_ONLY=1 bash "$here/build_and_test.sh" || return 1
+  fi
+  (cd "$here" && unset GEM_PATH && GEM_HOME="$here/.gems/source" TOONSTORE_LIB="$ROOT/target/release/libtoonstore.so" \
+    nice -n 10 ruby -w -Itest test/conformance_test.rb)
+}
+
 # --- registry: one line per binding ---------------------------------------------
 # runner <name> <path that exists when the binding is in the repository> <command>
 # (<command>: a function of this script, or a script path relative to the root)
@@ -45,6 +56,7 @@ declare -A MARKER COMMAND
 runner() { NAMES+=("$1"); MARKER[$1]=$2; COMMAND[$1]=$3; }
 
 runner rust   Cargo.toml                                   run_rust
+runner ruby   bindings/ruby/toonstore.gemspec               run_ruby
 
 # --- the lock-holding helper of the hold_lock op ----------------------------------
 build_hold_lock() {

@@ -5,6 +5,7 @@
 # case into a minitest test; scripts/conformance.sh runs it as `ruby`.
 require 'json'
 require 'open3'
+require 'rbconfig'
 require 'tmpdir'
 require 'fileutils'
 require 'toonstore'
@@ -153,12 +154,28 @@ module Conformance
       end
     end
 
+    # "Another process that opens the database for writing and keeps it
+    # open": a child Ruby with the same gem and library (the README allows a
+    # runner to use its own interpreter instead of the hold_lock helper).
+    HOLDER = <<~RUBY
+      require 'toonstore'
+      begin
+        db = ToonStore.open(ARGV[0])
+      rescue ToonStore::Error => e
+        puts "error \#{e.code}: \#{e.message}"
+        exit 1
+      end
+      puts 'ready'
+      $stdout.flush
+      $stdin.read
+      db.close
+    RUBY
+
     def hold_lock
-      helper = ENV.fetch('TOONSTORE_CONFORMANCE_HOLD_LOCK') { raise Failure, 'TOONSTORE_CONFORMANCE_HOLD_LOCK is not set' }
-      stdin, stdout, thread = Open3.popen2(helper, @dir)
+      stdin, stdout, thread = Open3.popen2(RbConfig.ruby, '-e', HOLDER, @dir)
       line = stdout.gets.to_s
       @holder = [stdin, stdout, thread]
-      raise Failure, "hold_lock helper said #{line.inspect}" unless line.strip == 'ready'
+      raise Failure, "hold_lock child said #{line.inspect}" unless line.strip == 'ready'
     end
 
     def release_lock
@@ -168,7 +185,7 @@ module Conformance
       @holder = nil
       stdin.close
       stdout.close
-      raise Failure, 'hold_lock helper failed' unless thread.value.success?
+      raise Failure, 'the hold_lock child failed' unless thread.value.success?
     end
 
     def matches?(step, got)
