@@ -57,6 +57,7 @@ runner() { NAMES+=("$1"); MARKER[$1]=$2; COMMAND[$1]=$3; }
 
 runner rust   Cargo.toml                                   run_rust
 runner ruby   bindings/ruby/toonstore.gemspec               run_ruby
+runner go     bindings/go/go.mod                           bindings/go/conformance.sh
 
 # --- the lock-holding helper of the hold_lock op ----------------------------------
 build_hold_lock() {

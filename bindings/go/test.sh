@@ -10,7 +10,8 @@
 #      gofmt, go vet (default and -tags toonstore_static; the benchmark
 #      module bench/ is vetted and compiled, not run), go test -race
 #      (every call and error, goroutines, reopen, kill -9 of a child, the
-#      roadmap example), a short go test -fuzz run of FuzzOps, and the tests
+#      roadmap example, the conformance vectors of tests/conformance), a
+#      short go test -fuzz run of FuzzOps, and the tests
 #      again linked statically (-tags toonstore_static);
 #   4. the separate module examples/consumer (requires
 #      github.com/toonstore/toonstore-go, replace => ../..): builds and runs
