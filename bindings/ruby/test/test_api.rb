@@ -169,6 +169,18 @@ class TestApi < Minitest::Test
     assert_equal [[0, 'a'], [2, 'added during the scan']], db.to_a
   end
 
+  def test_a_scan_outlives_the_close_of_its_database
+    db = open_db
+    %w[a b c].each { |v| db.put(v) }
+    seen = []
+    db.scan do |row_id, data|
+      seen << [row_id, data]
+      db.close if row_id.zero?
+    end
+    assert_equal [[0, 'a'], [1, 'b'], [2, 'c']], seen, 'the scan reads its snapshot to the end'
+    assert db.closed?
+  end
+
   def test_breaking_out_of_a_scan_and_abandoned_enumerators
     db = open_db
     10.times { |i| db.put(i.to_s) }
