@@ -182,6 +182,52 @@ pub extern "system" fn Java_io_toonstore_ToonStore_nGet<'l>(
     })
 }
 
+/// Copies row `id` to the caller's landing buffer at `address` (`capacity`
+/// bytes): returns its length, `-1` when the row is absent, or `-2` when it
+/// is larger than `capacity` (Java then calls `nGet`). No JNI call is made:
+/// the fast path of `get` (see `ToonStore.ReadBuffer`).
+#[no_mangle]
+pub extern "system" fn Java_io_toonstore_ToonStore_nGetInto<'l>(
+    mut env: JNIEnv<'l>,
+    _this: JObject<'l>,
+    h: jlong,
+    id: jlong,
+    address: jlong,
+    capacity: jint,
+) -> jint {
+    run(&mut env, -1, |_| {
+        let id = row_id(id)?;
+        with_engine(h, |engine| {
+            let copied = engine.get_with(id, |bytes| {
+                if bytes.len() > capacity as usize {
+                    return -2;
+                }
+                // SAFETY: `address` is the start of the calling thread's
+                // direct landing buffer of `capacity` bytes (ReadBuffer),
+                // which that thread keeps reachable across this call; the
+                // row fits (checked above) and cannot overlap the mapping.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), address as *mut u8, bytes.len());
+                }
+                bytes.len() as jint
+            })?;
+            Ok(copied.unwrap_or(-1))
+        })
+    })
+}
+
+/// The address of a direct buffer (for `ToonStore.ReadBuffer`).
+#[no_mangle]
+pub extern "system" fn Java_io_toonstore_ToonStore_nAddress<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    buffer: JByteBuffer<'l>,
+) -> jlong {
+    run(&mut env, 0, |env| {
+        Ok(env.get_direct_buffer_address(&buffer)? as jlong)
+    })
+}
+
 #[no_mangle]
 pub extern "system" fn Java_io_toonstore_ToonStore_nContains<'l>(
     mut env: JNIEnv<'l>,

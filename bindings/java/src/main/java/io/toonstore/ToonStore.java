@@ -304,7 +304,31 @@ public final class ToonStore implements AutoCloseable {
      *     {@link ErrorCode#CLOSED}
      */
     public byte[] get(long rowId) {
-        return nGet(handle, rowId);
+        ReadBuffer landing = ReadBuffer.LOCAL.get();
+        int n = nGetInto(handle, rowId, landing.address, ReadBuffer.BYTES);
+        if (n >= 0) {
+            byte[] out = new byte[n];
+            landing.buffer.get(0, out);
+            return out;
+        }
+        // -1: absent; -2: larger than the landing buffer, so the native side
+        // allocates the array itself.
+        return n == -1 ? null : nGet(handle, rowId);
+    }
+
+    /**
+     * The calling thread's landing buffer for {@link #get(long)}: the native
+     * side copies a row into it without any JNI call back into the JVM, and
+     * Java copies it into an exact-size array, which is cheaper than a
+     * {@code NewByteArray} from native code. The buffer stays reachable
+     * through the local variable for the whole native call.
+     */
+    private static final class ReadBuffer {
+        static final int BYTES = 16 * 1024;
+        static final ThreadLocal<ReadBuffer> LOCAL = ThreadLocal.withInitial(ReadBuffer::new);
+
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(BYTES);
+        final long address = nAddress(buffer);
     }
 
     /**
@@ -1051,6 +1075,10 @@ public final class ToonStore implements AutoCloseable {
     private native long nPutDirect(long h, ByteBuffer data, int pos, int len, int durability);
 
     private native byte[] nGet(long h, long rowId);
+
+    private native int nGetInto(long h, long rowId, long address, int capacity);
+
+    private static native long nAddress(ByteBuffer direct);
 
     private native boolean nContains(long h, long rowId);
 

@@ -81,6 +81,23 @@ class ApiTest {
     }
 
     @Test
+    void getRowsAroundTheLandingBufferSize() {
+        try (ToonStore db = ToonStore.open(tmp.resolve("db"))) {
+            for (int size : new int[] {16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 1 << 20}) {
+                byte[] row = new byte[size];
+                for (int i = 0; i < size; i++) {
+                    row[i] = (byte) (i * 7 + size);
+                }
+                long id = db.put(row);
+                assertArrayEquals(row, db.get(id), "row of " + size + " bytes");
+                try (ToonStore.Snapshot snap = db.snapshot()) {
+                    assertArrayEquals(row, snap.get(id));
+                }
+            }
+        }
+    }
+
+    @Test
     void putByteBuffers() {
         try (ToonStore db = ToonStore.open(tmp.resolve("db"))) {
             ByteBuffer heap = ByteBuffer.wrap(b("..heap.."));
