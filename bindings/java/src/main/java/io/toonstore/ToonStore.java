@@ -687,8 +687,14 @@ public final class ToonStore implements AutoCloseable {
      * log segments it reads.
      */
     public static final class Scan implements Iterable<Row>, AutoCloseable {
-        /** Bytes of the block a native call fills (grown for a larger row). */
+        /**
+         * Bytes of the block a native call fills. A scan starts with
+         * {@link #FIRST_BLOCK_BYTES}, so that a short range read allocates
+         * little, and moves to this size once a block came back full; a row
+         * larger than the block gets a block of its own size.
+         */
         static final int BLOCK_BYTES = 64 * 1024;
+        static final int FIRST_BLOCK_BYTES = 4 * 1024;
 
         static {
             NativeLibrary.load();
@@ -773,6 +779,9 @@ public final class ToonStore implements AutoCloseable {
                 return false;
             }
             if (block == null) {
+                block = ByteBuffer.allocateDirect(FIRST_BLOCK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            } else if (block.capacity() < BLOCK_BYTES) {
+                // The previous block was used up and more rows may follow.
                 block = ByteBuffer.allocateDirect(BLOCK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             }
             while (true) {

@@ -204,8 +204,10 @@ class ApiTest {
     void scanRowsLargerThanABlockAndAcrossBlocks() {
         try (ToonStore db = ToonStore.open(tmp.resolve("db"))) {
             List<byte[]> rows = new ArrayList<>();
-            int[] sizes = {10, ToonStore.Scan.BLOCK_BYTES - 12, 5, ToonStore.Scan.BLOCK_BYTES * 3, 0,
-                ToonStore.Scan.BLOCK_BYTES - 11, 1000};
+            int first = ToonStore.Scan.FIRST_BLOCK_BYTES;
+            int block = ToonStore.Scan.BLOCK_BYTES;
+            int[] sizes = {10, first - 12 - 22, first - 11, 5, block - 12, 5, block * 3, 0, block - 11, 1000,
+                first, block + 1};
             for (int s : sizes) {
                 byte[] r = new byte[s];
                 for (int i = 0; i < s; i++) {
@@ -218,11 +220,13 @@ class ApiTest {
                 rows.add(b("small-" + i));
                 db.put(b("small-" + i));
             }
-            List<ToonStore.Row> got = all(db.scan());
-            assertEquals(rows.size(), got.size());
-            for (int i = 0; i < rows.size(); i++) {
-                assertEquals(i, got.get(i).id());
-                assertArrayEquals(rows.get(i), got.get(i).data(), "row " + i);
+            for (int from = 0; from < sizes.length + 2; from++) {
+                List<ToonStore.Row> got = all(db.scan(from));
+                assertEquals(rows.size() - from, got.size());
+                for (int i = from; i < rows.size(); i++) {
+                    assertEquals(i, got.get(i - from).id());
+                    assertArrayEquals(rows.get(i), got.get(i - from).data(), "row " + i + " from " + from);
+                }
             }
         }
     }

@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * ToonStore, lmdbjava and sqlite-jdbc on the same rows, one thread:
  *
  * <ul>
- *   <li>{@code put}: N single committed puts into an empty database (one shot per iteration);
+ *   <li>{@code put}: N single committed puts into an empty database (one shot per iteration;
+ *       3 measured, as SQLite's one commit per row takes a minute on a busy machine);
  *   <li>{@code putBatch1000}: the same N rows in atomic batches of 1000;
  *   <li>{@code get}: reads in a random order (a fixed permutation), each a byte[] copy;
  *   <li>{@code scan}: one full scan of N rows in key order, each row a byte[].
@@ -152,7 +153,7 @@ public class CompareBench {
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     @Warmup(iterations = 1)
-    @Measurement(iterations = 5)
+    @Measurement(iterations = 3)
     public void put(Empty s) throws Exception {
         for (byte[] row : s.rows) {
             s.store.put(row);
@@ -163,7 +164,7 @@ public class CompareBench {
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     @Warmup(iterations = 1)
-    @Measurement(iterations = 5)
+    @Measurement(iterations = 3)
     public void putBatch1000(Empty s) throws Exception {
         for (int i = 0; i < ROWS; i += 1000) {
             s.store.putBatch(s.rows, i, Math.min(ROWS, i + 1000));

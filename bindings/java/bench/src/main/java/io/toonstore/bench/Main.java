@@ -90,7 +90,7 @@ public final class Main {
         }
         StringBuilder sb = new StringBuilder();
         sb.append("| phase (").append(String.format("%,d", rows)).append(" rows of ").append(CompareBench.ROW_BYTES)
-                .append(" B, ops/s, median [min-max] of 5) |");
+                .append(" B, ops/s, median [min-max]) |");
         for (String e : engines) {
             sb.append(' ').append(e).append(" |");
         }
