@@ -33,6 +33,11 @@ const char *ts_error_name(int code) {
 	}
 }
 
+int ts_noop(const ToonStore *db) {
+	(void)db;
+	return 0;
+}
+
 static ts_res ts_fail(int code) {
 	ts_res r;
 	memset(&r, 0, sizeof r);

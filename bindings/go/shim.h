@@ -77,6 +77,8 @@ typedef struct {
 } ts_op;
 
 const char *ts_error_name(int code);
+/* Does nothing (returns 0): the Go allocation test's baseline of a cgo call with a pointer argument. */
+int ts_noop(const ToonStore *db);
 ts_res ts_open(const char *path, unsigned set, uint32_t durability, uint32_t read_only, uint32_t create,
                uint32_t verify, uint32_t sync_interval_ms, uint64_t max_value_size, uint64_t segment_size);
 ts_res ts_close(ToonStore *db);
