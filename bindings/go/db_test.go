@@ -209,6 +209,34 @@ func TestScanIsASnapshotInOrder(t *testing.T) {
 	var _ io.Closer = it
 }
 
+// A scan started before Close runs to its end afterwards (it reads a
+// snapshot), and so does one that had not fetched anything yet.
+func TestScanOutlivesClose(t *testing.T) {
+	db, _ := openTemp(t)
+	for i := 0; i < 700; i++ {
+		mustPut(t, db, rowBytes(i))
+	}
+	started := db.Scan()
+	if !started.Next() {
+		t.Fatal(started.Err())
+	}
+	fresh := db.Scan()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ids, vals := scanAll(t, fresh)
+	if len(ids) != 700 || !bytes.Equal(vals[699], rowBytes(699)) {
+		t.Fatalf("fresh scan after Close: %d rows", len(ids))
+	}
+	n := 1
+	for started.Next() {
+		n++
+	}
+	if started.Err() != nil || n != 700 {
+		t.Fatalf("started scan after Close: %d rows, %v", n, started.Err())
+	}
+}
+
 func TestEmptyDatabaseScan(t *testing.T) {
 	db, _ := openTemp(t)
 	ids, _ := scanAll(t, db.Scan())
