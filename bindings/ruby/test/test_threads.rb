@@ -144,4 +144,45 @@ class TestThreads < Minitest::Test
     assert_equal(outcome == :put_went_in ? 201 : 200, committed)
     assert_equal committed, db.size
   end
+
+  # Thread#raise at any moment of the block form of open: a call is either
+  # not started (the exception comes first) or its result is kept, and the
+  # block form holds interrupts back while it opens and closes, so every
+  # round closes what it opened (the next round's open would be refused
+  # with LockedError otherwise) and every acknowledged put is there.
+  def test_interrupts_never_leave_a_database_open_or_lose_a_write
+    acknowledged = Queue.new
+    outcomes = Hash.new(0)
+    60.times do |round|
+      started = Queue.new
+      worker = Thread.new do
+        Thread.current.report_on_exception = false
+        started << true
+        ToonStore.open(@dir, durability: :full) do |db|
+          3.times { |i| acknowledged << [db.put("round #{round} put #{i}"), "round #{round} put #{i}"] }
+        end
+        :finished
+      end
+      started.pop
+      sleep(rand * 0.03)
+      worker.raise(RuntimeError, 'interrupted')
+      begin
+        outcomes[worker.value] += 1
+      rescue RuntimeError => e
+        raise unless e.message == 'interrupted'
+
+        outcomes[:interrupted] += 1
+      end
+    end
+    assert_equal 60, outcomes[:finished] + outcomes[:interrupted], outcomes.inspect
+    assert_operator outcomes[:interrupted], :>, 0, 'some rounds were interrupted'
+    # Without the protection, a handle orphaned by an interrupt still holds
+    # the lock here (until the garbage collector finds it): LockedError.
+    ToonStore.open(@dir) do |db|
+      acknowledged.size.times do
+        id, data = acknowledged.pop
+        assert_equal data, db[id]
+      end
+    end
+  end
 end

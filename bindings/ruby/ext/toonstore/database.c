@@ -123,6 +123,7 @@ static VALUE db_open(VALUE self, VALUE path, VALUE durability, VALUE read_only, 
 
 struct close_args {
     ToonStore *db;
+    ts_db *d;
     int rc;
 };
 
@@ -131,6 +132,13 @@ static void *close_nogvl(void *p)
     struct close_args *a = p;
     a->rc = ts_api->close_checked(a->db);
     return NULL;
+}
+
+static VALUE close_body(VALUE p)
+{
+    struct close_args *a = (struct close_args *)p;
+    ts_without_gvl(a->d, close_nogvl, a);
+    return Qnil;
 }
 
 static VALUE wait_inflight(VALUE p)
@@ -155,7 +163,7 @@ static VALUE db_close(VALUE self)
         d->db = NULL; /* the parent's: forgotten here, never closed */
         return Qnil;
     }
-    struct close_args a = {d->db, 0};
+    struct close_args a = {d->db, d, 0};
     d->db = NULL; /* from here on every new call raises ClosedError */
     int state = 0;
     rb_protect(wait_inflight, (VALUE)d, &state);
@@ -165,7 +173,12 @@ static VALUE db_close(VALUE self)
         d->db = a.db;
         rb_jump_tag(state);
     }
-    ts_without_gvl(d, close_nogvl, &a);
+    rb_protect(close_body, (VALUE)&a, &state);
+    if (state) {
+        /* Interrupted before the close started: still open. */
+        d->db = a.db;
+        rb_jump_tag(state);
+    }
     if (a.rc != TOONSTORE_OK) {
         ts_raise_last(a.rc);
     }

@@ -131,12 +131,32 @@ struct nogvl_call {
     void *(*fn)(void *);
     void *arg;
     void *result;
+    int done; /* fn ran */
 };
 
+static void *nogvl_trampoline(void *p)
+{
+    struct nogvl_call *c = p;
+    c->result = c->fn(c->arg);
+    c->done = 1;
+    return NULL;
+}
+
+/* rb_thread_call_without_gvl2 never raises: an interrupt (Thread#raise,
+ * #kill, a signal) that comes before fn starts makes it return without
+ * calling fn, and it is handled here, when nothing has been done yet; one
+ * that comes while fn runs is handled at the next check after we return,
+ * so the result of a call that ran (an opened handle, an acknowledged
+ * write) is never lost. */
 static VALUE nogvl_body(VALUE p)
 {
     struct nogvl_call *c = (struct nogvl_call *)p;
-    c->result = rb_thread_call_without_gvl(c->fn, c->arg, NULL, NULL);
+    while (!c->done) {
+        rb_thread_call_without_gvl2(nogvl_trampoline, c, NULL, NULL);
+        if (!c->done) {
+            rb_thread_check_ints();
+        }
+    }
     return Qnil;
 }
 
@@ -149,7 +169,7 @@ static VALUE nogvl_done(VALUE p)
 
 void *ts_without_gvl(ts_db *d, void *(*fn)(void *), void *arg)
 {
-    struct nogvl_call c = {d, fn, arg, NULL};
+    struct nogvl_call c = {d, fn, arg, NULL, 0};
     d->inflight++;
     rb_ensure(nogvl_body, (VALUE)&c, nogvl_done, (VALUE)&c);
     return c.result;

@@ -14,24 +14,29 @@ class ToonStore
   # ToonStore.open(path, **options) { |db| ... } -> the block's value
   #
   # With a block, the database is closed when the block exits (also on an
-  # exception) and the block's value is returned.
+  # exception) and the block's value is returned. Interrupts from other
+  # threads (Thread#raise, Timeout) are held back while the database is
+  # being opened and closed, and delivered inside the block or after the
+  # close: the block form never leaves a database open.
   def self.open(path, **options)
-    db = new(path, **options)
-    return db unless block_given?
+    return new(path, **options) unless block_given?
 
-    begin
-      result = yield db
-    rescue Exception # rubocop:disable Lint/RescueException
-      # The block's exception wins over an error of the final flush.
+    Thread.handle_interrupt(Object => :never) do
+      db = new(path, **options)
       begin
-        db.close
-      rescue Error
-        nil
+        result = Thread.handle_interrupt(Object => :immediate) { yield db }
+      rescue Exception # rubocop:disable Lint/RescueException
+        # The block's exception wins over an error of the final flush.
+        begin
+          db.close
+        rescue Error
+          nil
+        end
+        raise
       end
-      raise
+      db.close
+      result
     end
-    db.close
-    result
   end
 
   # The library's version ("1.0.0"), which may be newer than the gem's.
