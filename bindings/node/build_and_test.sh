@@ -2,7 +2,8 @@
 # Builds the toonstore npm package from source and runs its tests (the
 # `node` suite of scripts/test-all-bindings.sh).
 #
-# Idempotent: `npm install` in bindings/node installs the devDependencies
+# Idempotent: rustfmt and clippy check the addon crate; `npm install` in
+# bindings/node installs the devDependencies
 # (TypeScript, @types/node) locally into bindings/node/node_modules when they
 # are missing and runs the package's install script, which builds the addon
 # with cargo (profile `addon`, target dir bindings/node/target, incremental)
@@ -28,6 +29,10 @@ log "node $(node --version), npm $(npm --version), $(cargo --version)"
 # devDependencies from package-lock.json; `npm install` also runs the
 # package's own install script (the cargo build). --no-save keeps the lock
 # file as committed.
+log "cargo fmt --check, cargo clippy -D warnings (the addon crate)"
+cargo fmt --manifest-path Cargo.toml -- --check
+nice -n 10 cargo clippy --profile addon --manifest-path Cargo.toml -- -D warnings
+
 log "npm install (builds the addon)"
 nice -n 10 npm install --no-audit --no-fund --no-save
 [ -f native/toonstore.node ] || { log "the install script did not build native/toonstore.node"; exit 1; }

@@ -3,6 +3,7 @@
 
 const { Buffer } = require('node:buffer');
 const args = require('./args');
+const native = require('./native');
 const { toError } = require('./errors');
 
 /** The ids of a batch's puts: consecutive from the first. */
@@ -99,7 +100,7 @@ class Batch {
     const count = this.#ends.length;
     let first;
     try {
-      first = this.#db.writeBatch(...this.#parts());
+      first = native.dbWriteBatch(this.#db.id, ...this.#parts());
     } catch (err) {
       throw toError(err);
     }

@@ -8,6 +8,7 @@ const { toError } = require('./errors');
 const { Scan, ScanStream } = require('./scan');
 const { Batch, encodeValues, idsFrom } = require('./batch');
 const { Snapshot } = require('./snapshot');
+const { rowView } = require('./rowbuffer');
 
 const dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
@@ -20,10 +21,12 @@ const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
 const POOL_SIZE = 256 * 1024;
 const POOL_LARGE = 16 * 1024;
 let pool = Buffer.allocUnsafeSlow(POOL_SIZE);
+let poolBuffer = pool.buffer;
 let poolOffset = 0;
 
 function newPool() {
   pool = Buffer.allocUnsafeSlow(POOL_SIZE);
+  poolBuffer = pool.buffer;
   poolOffset = 0;
 }
 
@@ -38,6 +41,8 @@ async function run(fn) {
 
 class ToonStore {
   #db;
+  // The handle's number for the per-row calls (src/handles.rs).
+  #id;
 
   /** @internal use ToonStore.open() or ToonStore.openAsync() */
   constructor(nativeDb) {
@@ -45,6 +50,7 @@ class ToonStore {
       throw new TypeError('use ToonStore.open(path, options) or ToonStore.openAsync(path, options)');
     }
     this.#db = nativeDb;
+    this.#id = nativeDb.id;
   }
 
   /** Opens (by default creating) the database in directory `path`. */
@@ -84,9 +90,9 @@ class ToonStore {
   /** Appends a row; returns its id. */
   put(data) {
     try {
-      if (data instanceof Uint8Array) return this.#db.put(data);
-      if (typeof data === 'string') return this.#db.putString(data);
-      return this.#db.put(args.bytesOf(data));
+      if (data instanceof Uint8Array) return native.dbPut(this.#id, data);
+      if (typeof data === 'string') return native.dbPutString(this.#id, data);
+      return native.dbPut(this.#id, args.bytesOf(data));
     } catch (err) {
       throw toError(err);
     }
@@ -97,7 +103,7 @@ class ToonStore {
     if (typeof rowId !== 'number' || !(rowId >= 0 && Number.isSafeInteger(rowId))) args.rowId(rowId);
     let n;
     try {
-      n = this.#db.getInto(rowId, pool, poolOffset);
+      n = native.dbGetInto(this.#id, rowId, pool, poolOffset);
       if (n < -1) {
         // Did not fit in what is left of the pool.
         const len = -n - 2;
@@ -105,7 +111,7 @@ class ToonStore {
           return this.#db.get(rowId);
         }
         newPool();
-        n = this.#db.getInto(rowId, pool, 0);
+        n = native.dbGetInto(this.#id, rowId, pool, 0);
         if (n < -1) return this.#db.get(rowId); // grew meanwhile (another thread)
       }
     } catch (err) {
@@ -113,7 +119,8 @@ class ToonStore {
     }
     if (n === -1) return undefined;
     const start = poolOffset;
-    const row = pool.subarray(start, start + n);
+    // allocUnsafeSlow: the pool starts at byte 0 of its ArrayBuffer.
+    const row = rowView(poolBuffer, start, n);
     // The next row starts 8-byte aligned, as in Node's pool.
     poolOffset = (start + n + 7) & ~7;
     if (poolOffset >= POOL_SIZE) newPool();
@@ -124,7 +131,7 @@ class ToonStore {
   has(rowId) {
     args.rowId(rowId);
     try {
-      return this.#db.has(rowId);
+      return native.dbHas(this.#id, rowId);
     } catch (err) {
       throw toError(err);
     }
@@ -134,7 +141,7 @@ class ToonStore {
   delete(rowId) {
     args.rowId(rowId);
     try {
-      this.#db.delete(rowId);
+      native.dbDelete(this.#id, rowId);
     } catch (err) {
       throw toError(err);
     }
@@ -144,7 +151,7 @@ class ToonStore {
   putMany(values) {
     const { data, ends } = encodeValues(values);
     try {
-      return idsFrom(this.#db.writeBatch(data, ends, EMPTY_IDS), ends.length);
+      return idsFrom(native.dbWriteBatch(this.#id, data, ends, EMPTY_IDS), ends.length);
     } catch (err) {
       throw toError(err);
     }
@@ -209,7 +216,7 @@ class ToonStore {
   /** The number of live rows. */
   count() {
     try {
-      return this.#db.count();
+      return native.dbCount(this.#id);
     } catch (err) {
       throw toError(err);
     }

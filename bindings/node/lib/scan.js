@@ -4,12 +4,14 @@
 //
 // The addon hands rows over a chunk at a time (src/scan.rs): one Buffer
 // with up to `chunkRows` rows, their ids and end offsets. Each row given to
-// the caller is a `subarray` view of its chunk's Buffer: no copy per row.
+// the caller is a Buffer viewing its chunk (lib/rowbuffer.js): no copy and
+// no native call per row.
 // A view keeps its whole chunk (about 128 KiB) alive; copy the rows you keep
 // for long (`Buffer.from(row)`) if that matters.
 
 const { Readable } = require('node:stream');
 const { toError } = require('./errors');
+const { rowView } = require('./rowbuffer');
 
 /** The rows of one native scan, a chunk at a time. */
 class Cursor {
@@ -21,6 +23,7 @@ class Cursor {
   #syncOffs;
   // The current chunk.
   #data = null;
+  #base = 0;
   #ids = null;
   #offs = null;
   #i = 0;
@@ -45,7 +48,8 @@ class Cursor {
     if (i >= this.#n) return undefined;
     this.#i = i + 1;
     const offs = this.#offs;
-    const row = [this.#ids[i], this.#data.subarray(offs[i + 1], offs[i + 2])];
+    const start = offs[i + 1];
+    const row = [this.#ids[i], rowView(this.#data, this.#base + start, offs[i + 2] - start)];
     if (--this.#remaining === 0) this.close();
     return row;
   }
@@ -98,7 +102,9 @@ class Cursor {
       this.close();
       return;
     }
-    this.#data = data;
+    // Rows are views of the chunk's ArrayBuffer (see rowbuffer.js).
+    this.#data = data.buffer;
+    this.#base = data.byteOffset;
     this.#ids = ids;
     this.#offs = offs;
     this.#i = 0;

@@ -21,6 +21,7 @@ use parking_lot::RwLock;
 use toonstore::{Batch, Durability, ErrorKind, ToonStore};
 
 use crate::errors::{closed_error, make_error, row_id, EngineResult};
+use crate::handles;
 use crate::options::{durability_name, engine_options, OpenOptions};
 use crate::registry;
 use crate::scan::{NativeScan, NativeSnapshot};
@@ -173,20 +174,37 @@ fn copy_into(pool: &mut [u8], offset: usize, value: &[u8]) -> f64 {
 #[napi]
 pub struct NativeDatabase {
     pub(crate) handle: Arc<Handle>,
+    /// The handle's number in this thread's table (see handles.rs).
+    id: f64,
     path: String,
     durability: Durability,
 }
 
+impl Drop for NativeDatabase {
+    fn drop(&mut self) {
+        handles::unregister(self.id);
+    }
+}
+
 impl NativeDatabase {
-    pub fn from_engine(db: Arc<ToonStore>, path: String, read_only: bool) -> NativeDatabase {
+    /// A handle on `db`, registered in this thread's table. Called on the
+    /// JavaScript thread that will own it.
+    pub fn from_engine(
+        db: Arc<ToonStore>,
+        path: String,
+        read_only: bool,
+    ) -> napi::Result<NativeDatabase> {
         // The handle's durability is the engine's (a second open of a shared
         // engine cannot change it).
         let durability = db.options().durability;
-        NativeDatabase {
-            handle: Arc::new(Handle::new(db, read_only)),
+        let handle = Arc::new(Handle::new(db, read_only));
+        let id = handles::register(Arc::clone(&handle))?;
+        Ok(NativeDatabase {
+            handle,
+            id,
             path,
             durability,
-        }
+        })
     }
 
     /// A task on this handle's engine (fails at once when closed).
@@ -205,7 +223,13 @@ impl NativeDatabase {
     pub fn open(path: String, options: Option<OpenOptions>) -> napi::Result<NativeDatabase> {
         let options = engine_options(options)?;
         let db = registry::open_shared(&PathBuf::from(&path), &options).js()?;
-        Ok(NativeDatabase::from_engine(db, path, options.read_only))
+        NativeDatabase::from_engine(db, path, options.read_only)
+    }
+
+    /// The number the fast calls (`dbPut`, ...) name this handle by.
+    #[napi(getter)]
+    pub fn id(&self) -> f64 {
+        self.id
     }
 
     /// `open` on the thread pool.
@@ -238,22 +262,6 @@ impl NativeDatabase {
         self.handle.is_closed()
     }
 
-    /// Appends a row (the bytes of a Uint8Array) and returns its id.
-    #[napi]
-    pub fn put(&self, data: &[u8]) -> napi::Result<f64> {
-        self.handle
-            .with_writable(|db| db.put(data))
-            .map(|id| id as f64)
-    }
-
-    /// Appends a row holding the UTF-8 bytes of `data`.
-    #[napi]
-    pub fn put_string(&self, data: String) -> napi::Result<f64> {
-        self.handle
-            .with_writable(|db| db.put(data.as_bytes()))
-            .map(|id| id as f64)
-    }
-
     /// A copy of the row, or undefined when absent.
     #[napi]
     pub fn get(&self, id: f64) -> napi::Result<Either<Buffer, Undefined>> {
@@ -263,48 +271,6 @@ impl NativeDatabase {
             Some(v) => Either::A(Buffer::from(v)),
             None => Either::B(()),
         })
-    }
-
-    /// Copies the row into `pool` at `offset`. Returns its length, -1 when
-    /// the row is absent, or `-(len + 2)` when it does not fit (nothing is
-    /// written then). The fast path of `db.get` (lib/database.js): JavaScript
-    /// hands out `pool.subarray(offset, offset + len)` and never writes that
-    /// region again, as Node's own `Buffer.allocUnsafe` pool does.
-    #[napi]
-    pub fn get_into(&self, id: f64, mut pool: Uint8ArraySlice, offset: u32) -> napi::Result<f64> {
-        let id = row_id(id)?;
-        // SAFETY: the typed array's memory is alive for this synchronous
-        // call, and nothing else reads or writes it meanwhile (JavaScript is
-        // waiting for this call on the only thread that runs it).
-        let pool = unsafe { pool.as_mut() };
-        let offset = offset as usize;
-        let copied = self
-            .handle
-            .with(|db| db.get_with(id, |v| copy_into(pool, offset, v)))?;
-        Ok(copied.unwrap_or(-1.0))
-    }
-
-    /// Whether the row is live.
-    #[napi]
-    pub fn has(&self, id: f64) -> napi::Result<bool> {
-        let id = row_id(id)?;
-        self.handle.with(|db| db.contains(id))
-    }
-
-    /// Deletes a live row (`TOONSTORE_ERR_NOT_FOUND` when it is not).
-    #[napi]
-    pub fn delete(&self, id: f64) -> napi::Result<()> {
-        let id = row_id(id)?;
-        self.handle.with_writable(|db| db.delete(id))
-    }
-
-    /// Commits puts and deletes atomically; returns the first put's id (the
-    /// others follow it), or -1 when there were no puts.
-    #[napi]
-    pub fn write_batch(&self, data: &[u8], ends: &[u32], deletes: &[f64]) -> napi::Result<f64> {
-        let batch = build_batch(data, ends, deletes)?;
-        let ids = self.handle.with_writable(|db| db.write(&batch))?;
-        Ok(first_id(&ids))
     }
 
     /// Flushes every acknowledged write to stable storage.
@@ -322,12 +288,6 @@ impl NativeDatabase {
     #[napi]
     pub fn stats(&self) -> napi::Result<NativeStats> {
         self.handle.with(|db| db.stats()).map(NativeStats::from)
-    }
-
-    /// The number of live rows (no file system access).
-    #[napi]
-    pub fn count(&self) -> napi::Result<f64> {
-        self.handle.with(|db| db.live_rows()).map(|n| n as f64)
     }
 
     /// A snapshot of this moment.
@@ -410,4 +370,77 @@ impl NativeDatabase {
     pub fn close_async(&self) -> AsyncTask<DbTask> {
         AsyncTask::new(DbTask::close(self.handle.take()))
     }
+}
+
+// ------------------------------------------------------------- fast calls
+// The calls made once per row, as free functions naming their handle by
+// its id (see handles.rs for why). lib/database.js checks the argument
+// types before calling.
+
+/// Appends a row (the bytes of a Uint8Array) and returns its id.
+#[napi]
+pub fn db_put(db: f64, data: &[u8]) -> napi::Result<f64> {
+    handles::lookup(db)?
+        .with_writable(|db| db.put(data))
+        .map(|id| id as f64)
+}
+
+/// Appends a row holding the UTF-8 bytes of `data`.
+#[napi]
+pub fn db_put_string(db: f64, data: String) -> napi::Result<f64> {
+    handles::lookup(db)?
+        .with_writable(|db| db.put(data.as_bytes()))
+        .map(|id| id as f64)
+}
+
+/// Copies row `id` into `pool` at `offset`. Returns its length, -1 when
+/// the row is absent, or `-(len + 2)` when it does not fit (nothing is
+/// written then). The fast path of `db.get` (lib/database.js): JavaScript
+/// hands out a view of `pool` from `offset` and never writes that region
+/// again, as Node's own `Buffer.allocUnsafe` pool does.
+#[napi]
+pub fn db_get_into(db: f64, id: f64, mut pool: Uint8ArraySlice, offset: u32) -> napi::Result<f64> {
+    let handle = handles::lookup(db)?;
+    let id = row_id(id)?;
+    let offset = offset as usize;
+    // SAFETY: the typed array's memory is alive for this synchronous call,
+    // and nothing else reads or writes it meanwhile (JavaScript is waiting
+    // for this call on the only thread that runs it).
+    let pool = unsafe { pool.as_mut() };
+    let copied = handle.with(|db| db.get_with(id, |v| copy_into(pool, offset, v)))?;
+    Ok(copied.unwrap_or(-1.0))
+}
+
+/// Whether row `id` is live.
+#[napi]
+pub fn db_has(db: f64, id: f64) -> napi::Result<bool> {
+    let handle = handles::lookup(db)?;
+    let id = row_id(id)?;
+    handle.with(|db| db.contains(id))
+}
+
+/// Deletes a live row (`TOONSTORE_ERR_NOT_FOUND` when it is not).
+#[napi]
+pub fn db_delete(db: f64, id: f64) -> napi::Result<()> {
+    let handle = handles::lookup(db)?;
+    let id = row_id(id)?;
+    handle.with_writable(|db| db.delete(id))
+}
+
+/// Commits puts and deletes atomically; returns the first put's id (the
+/// others follow it), or -1 when there were no puts.
+#[napi]
+pub fn db_write_batch(db: f64, data: &[u8], ends: &[u32], deletes: &[f64]) -> napi::Result<f64> {
+    let handle = handles::lookup(db)?;
+    let batch = build_batch(data, ends, deletes)?;
+    let ids = handle.with_writable(|db| db.write(&batch))?;
+    Ok(first_id(&ids))
+}
+
+/// The number of live rows (no file system access).
+#[napi]
+pub fn db_count(db: f64) -> napi::Result<f64> {
+    handles::lookup(db)?
+        .with(|db| db.live_rows())
+        .map(|n| n as f64)
 }

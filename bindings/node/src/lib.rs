@@ -11,6 +11,7 @@
 //!   by the handles of every thread (worker_threads).
 //! - `options`: the open options object.
 //! - `database`: `NativeDatabase`, the handle, and its synchronous calls.
+//! - `handles`: the per-thread table behind the fast calls (`dbPut`, ...).
 //! - `tasks`: the asynchronous calls, run on the libuv thread pool.
 //! - `scan`: scans (rows handed over in chunks) and snapshots.
 
@@ -19,6 +20,7 @@
 
 mod database;
 mod errors;
+mod handles;
 mod options;
 mod registry;
 mod scan;

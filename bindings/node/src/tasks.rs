@@ -171,10 +171,6 @@ impl Task for OpenTask {
     }
 
     fn resolve(&mut self, _env: Env, db: Arc<ToonStore>) -> napi::Result<NativeDatabase> {
-        Ok(NativeDatabase::from_engine(
-            db,
-            std::mem::take(&mut self.path),
-            self.options.read_only,
-        ))
+        NativeDatabase::from_engine(db, std::mem::take(&mut self.path), self.options.read_only)
     }
 }

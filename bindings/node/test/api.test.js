@@ -42,6 +42,12 @@ test('put returns increasing ids; get returns a Buffer with the bytes', () => {
     assert.equal(b, 1);
     const got = db.get(a);
     assert.ok(Buffer.isBuffer(got));
+    assert.ok(got instanceof Buffer);
+    assert.equal(got.constructor, Buffer);
+    assert.equal(require('node:util').inspect(got), '<Buffer 61 6c 70 68 61>');
+    assert.deepEqual(got.toJSON(), { type: 'Buffer', data: [...Buffer.from('alpha')] });
+    assert.ok(Buffer.isBuffer(got.subarray(1, 3)) && got.subarray(1, 3).toString() === 'lp');
+    assert.equal(got.length, 5);
     assert.equal(got.toString(), 'alpha');
     assert.equal(db.get(b).toString(), 'beta');
   });
@@ -191,7 +197,7 @@ test('scan: every live row in id order, as [rowId, Buffer]', () => {
     for (const [id, data] of rows) {
       assert.ok(id > prev);
       prev = id;
-      assert.ok(Buffer.isBuffer(data));
+      assert.ok(Buffer.isBuffer(data) && data.constructor === Buffer);
       assert.ok(data.equals(values[id]), `row ${id}`);
     }
     assert.ok(!rows.some(([id]) => id === 10 || id === 2000));

@@ -230,14 +230,22 @@ test('the native classes called directly with wrong arguments throw, never crash
   const native = require(path.join(pkg, 'lib', 'native'));
   const db = native.NativeDatabase.open(dbPath(), undefined);
   const attempts = [
-    () => db.put('not bytes'),
-    () => db.put(new Uint16Array(2)),
+    () => native.dbPut(db.id, 'not bytes'),
+    () => native.dbPut(db.id, new Uint16Array(2)),
+    () => native.dbPut(db.id + 1, Buffer.alloc(1)),
+    () => native.dbPut(-1, Buffer.alloc(1)),
+    () => native.dbPut(0.5, Buffer.alloc(1)),
+    () => native.dbPut('1', Buffer.alloc(1)),
+    () => native.dbGetInto(db.id, 0, 'pool', 0),
+    () => native.dbGetInto(db.id, -1, Buffer.alloc(1), 0),
+    () => native.dbHas(db.id, '1'),
+    () => native.dbDelete(db.id, 0),
+    () => native.dbCount(2 ** 60),
     () => db.get('1'),
     () => db.get(-1),
-    () => db.getInto(0, 'pool', 0),
-    () => db.writeBatch(Buffer.alloc(4), new Uint32Array([8]), new Float64Array(0)),
-    () => db.writeBatch(Buffer.alloc(4), new Uint32Array([3, 1]), new Float64Array(0)),
-    () => db.writeBatch(Buffer.alloc(0), new Uint32Array(0), new Float64Array([-1])),
+    () => native.dbWriteBatch(db.id, Buffer.alloc(4), new Uint32Array([8]), new Float64Array(0)),
+    () => native.dbWriteBatch(db.id, Buffer.alloc(4), new Uint32Array([3, 1]), new Float64Array(0)),
+    () => native.dbWriteBatch(db.id, Buffer.alloc(0), new Uint32Array(0), new Float64Array([-1])),
     () => db.scan(-1),
     () => db.scan(0).nextChunk(new Float64Array(4), new Uint32Array(2)),
     () => db.scan(0).nextChunk(new Float64Array(0), new Uint32Array(2)),
@@ -247,6 +255,7 @@ test('the native classes called directly with wrong arguments throw, never crash
   for (const attempt of attempts) {
     assert.throws(attempt, Error, attempt.toString());
   }
-  assert.equal(db.count(), 0, 'nothing was written');
+  assert.equal(native.dbCount(db.id), 0, 'nothing was written');
   db.close();
+  assert.throws(() => native.dbCount(db.id), /TOONSTORE_ERR_CLOSED/);
 });
