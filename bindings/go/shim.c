@@ -7,12 +7,19 @@
 #include "shim.h"
 
 /*
- * The name of an error code ("TOONSTORE_ERR_LOCKED"), spelled from the
- * header's own macro names so the two cannot drift apart.
+ * The name of an error code ("TOONSTORE_ERR_LOCKED"): the library's own
+ * toonstore_error_name (since 1.1). Built against an older header, the
+ * names are spelled from the header's macro names, so the two cannot drift
+ * apart.
  */
 const char *ts_error_name(int code) {
+#if TOONSTORE_VERSION_NUMBER >= 1001000
+	return toonstore_error_name(code);
+#else
 	switch (code) {
-#define TS_NAME(c) case c: return #c;
+#define TS_NAME(c) \
+	case c: \
+		return #c;
 	TS_NAME(TOONSTORE_OK)
 	TS_NAME(TOONSTORE_ERR_INVALID_ARG)
 	TS_NAME(TOONSTORE_ERR_NOT_FOUND)
@@ -29,8 +36,10 @@ const char *ts_error_name(int code) {
 	TS_NAME(TOONSTORE_ERR_POISONED)
 	TS_NAME(TOONSTORE_ERR_FORKED)
 #undef TS_NAME
-	default: return "TOONSTORE_ERR_UNKNOWN";
+	default:
+		return "TOONSTORE_ERR_UNKNOWN";
 	}
+#endif
 }
 
 int ts_noop(const ToonStore *db) {
