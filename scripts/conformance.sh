@@ -48,6 +48,13 @@ run_ruby() {
     nice -n 10 ruby -w -Itest test/conformance_test.rb)
 }
 
+run_java() {
+  # The java suite's build (cargo's target dir bindings/java/native/target is
+  # reused; JUnit and gson come from ~/.m2); only the runner's test class.
+  . "$ROOT/bindings/java/ensure_tools.sh" && toonstore_java_tools || return 1
+  (cd "$ROOT/bindings/java" && nice -n 10 mvn -q -B -ntp test -Dtest=ConformanceTest -Dsurefire.failIfNoSpecifiedTests=false)
+}
+
 # --- registry: one line per binding ---------------------------------------------
 # runner <name> <path that exists when the binding is in the repository> <command>
 # (<command>: a function of this script, or a script path relative to the root)
@@ -58,6 +65,7 @@ runner() { NAMES+=("$1"); MARKER[$1]=$2; COMMAND[$1]=$3; }
 runner rust   Cargo.toml                                   run_rust
 runner ruby   bindings/ruby/toonstore.gemspec               run_ruby
 runner go     bindings/go/go.mod                           bindings/go/conformance.sh
+runner java   bindings/java/pom.xml                        run_java
 
 # --- the lock-holding helper of the hold_lock op ----------------------------------
 build_hold_lock() {

@@ -14,25 +14,12 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-need=()
-command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
-command -v mvn >/dev/null 2>&1 || need+=(maven)
-if [ "${#need[@]}" -gt 0 ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        log "installing ${need[*]} (apt-get)"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-    else
-        log "missing ${need[*]}: run apt-get install -y ${need[*]} as root"
-        exit 1
-    fi
-fi
-command -v cargo >/dev/null 2>&1 || { log "cargo is missing (rustup)"; exit 1; }
+# shellcheck source=ensure_tools.sh
+. "$here/ensure_tools.sh"
+toonstore_java_tools
 
 mvn=(nice -n 10 mvn -q -B -ntp)
 

@@ -10,7 +10,8 @@ import java.util.List;
  * The program the child JVMs of {@link ProcessTest} run:
  *
  * <ul>
- *   <li>{@code hold DIR}: opens DIR, prints {@code ready}, waits for stdin to close;
+ *   <li>{@code hold DIR}: opens DIR, puts a row, prints {@code ready}, waits for stdin to close;
+ *   <li>{@code lock DIR}: the same without the put (the conformance runner's {@code hold_lock});
  *   <li>{@code open DIR}: tries to open DIR, prints {@code opened} or {@code error CODE};
  *   <li>{@code write DIR DURABILITY}: puts rows (single and in batches) until
  *       killed, printing {@code ack ID SEQ .} after each acknowledged write;
@@ -39,6 +40,19 @@ public final class Child {
                     while (System.in.read() >= 0) {
                         // wait until the parent closes our stdin
                     }
+                }
+            }
+            case "lock" -> {
+                // The conformance runner's lock holder: no writes.
+                try (ToonStore db = ToonStore.open(args[1])) {
+                    System.out.println(db.isClosed() ? "closed" : "ready");
+                    System.out.flush();
+                    while (System.in.read() >= 0) {
+                        // wait until the parent closes our stdin
+                    }
+                } catch (ToonStoreException e) {
+                    System.out.println("error " + e.code().cName() + ": " + e.engineMessage());
+                    System.exit(1);
                 }
             }
             case "open" -> {
