@@ -2,6 +2,7 @@
 # Installs what ToonStore's native side needs, skipping what is already there:
 #   Debian packages: cmake ninja-build pkg-config valgrind g++ abigail-tools
 #                    liblmdb-dev libsqlite3-dev librocksdb-dev
+#                    libcjson-dev (the C/C++ conformance runners' JSON reader)
 #                    (python3-venv too, when `python3 -m venv` fails)
 #   PyPI:            ziglang==0.15.2, into the project's venv .tools/venv
 #                    (run as `.tools/venv/bin/python -m ziglang`; see
@@ -17,7 +18,7 @@
 # Exit status: 0 when everything is present afterwards, 1 otherwise.
 set -uo pipefail
 
-APT_PACKAGES=(cmake ninja-build pkg-config valgrind g++ abigail-tools liblmdb-dev libsqlite3-dev librocksdb-dev)
+APT_PACKAGES=(cmake ninja-build pkg-config valgrind g++ abigail-tools liblmdb-dev libsqlite3-dev librocksdb-dev libcjson-dev)
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/tools.sh
 . "$ROOT/scripts/lib/tools.sh"

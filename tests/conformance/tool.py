@@ -15,7 +15,9 @@
     tool.py mutate SRC DST ROUND MUTATIONS
         Copies the vectors of SRC into DST with one expectation altered per
         case (ROUND "last": the last step; "one": a step chosen by a CRC of the
-        case id) and writes "case<TAB>step" lines to MUTATIONS.
+        case id; "cover": derived cases for the (op, outcome kind) pairs the
+        other two rounds leave unaltered, see mutate()) and writes
+        "case<TAB>step" lines to MUTATIONS.
 """
 
 from __future__ import annotations
@@ -153,26 +155,74 @@ def altered(expect: Any) -> Any:
     raise SystemExit(f"conformance: cannot alter expect {expect!r}")
 
 
+def expect_kind(step: Dict[str, Any]) -> Tuple[str, str]:
+    """(op, kind of expect): what a runner's comparison must handle."""
+    e = step["expect"]
+    kind = e if isinstance(e, str) else next(iter(e))
+    if kind == "error":
+        kind = "error " + e["error"]
+    return (step["op"], kind)
+
+
+def choose(round_: str, cid: str, steps: List[Dict[str, Any]]) -> int:
+    if round_ == "last":
+        return len(steps) - 1
+    if round_ == "one":
+        return zlib.crc32(cid.encode("utf-8")) % len(steps)
+    raise SystemExit(f"conformance: unknown self-check round {round_!r}")
+
+
+def altered_by(vectors: List[Tuple[Path, Dict[str, Any]]], rounds: Tuple[str, ...]) -> set:
+    """The (op, expect kind) pairs that `rounds` alter."""
+    done = set()
+    for path, doc in vectors:
+        for case in doc["cases"]:
+            if case["steps"]:
+                cid = f"{path.stem}/{case['name']}"
+                for r in rounds:
+                    done.add(expect_kind(case["steps"][choose(r, cid, case["steps"])]))
+    return done
+
+
 def mutate(src: Path, dst: Path, round_: str, mutations: Path) -> int:
+    """Rounds "last" and "one" alter one step of every case. Round "cover"
+    makes, for every (op, outcome kind) pair of the vectors that those two
+    rounds leave unaltered, one derived case "<case>~<step>": the steps of the
+    first case holding that pair, up to and including that step, altered. Over
+    the three rounds every (op, outcome kind) pair is altered at least once."""
     dst.mkdir(parents=True, exist_ok=True)
+    vectors = load(src)
+    todo = set()
+    if round_ == "cover":
+        every = {expect_kind(st) for _, doc in vectors for c in doc["cases"] for st in c["steps"]}
+        todo = every - altered_by(vectors, ("last", "one"))
     rows = []
-    for path, doc in load(src):
+    for path, doc in vectors:
         doc = copy.deepcopy(doc)
+        derived = []
         for case in doc["cases"]:
             steps = case["steps"]
             if not steps:
                 continue
             cid = f"{path.stem}/{case['name']}"
-            if round_ == "last":
-                i = len(steps) - 1
-            elif round_ == "one":
-                i = zlib.crc32(cid.encode("utf-8")) % len(steps)
-            else:
-                raise SystemExit(f"conformance: unknown self-check round {round_!r}")
-            steps[i]["expect"] = altered(steps[i]["expect"])
-            rows.append(f"{cid}\t{i}")
+            if round_ != "cover":
+                i = choose(round_, cid, steps)
+                steps[i]["expect"] = altered(steps[i]["expect"])
+                rows.append(f"{cid}\t{i}")
+                continue
+            for i, step in enumerate(steps):
+                if expect_kind(step) in todo:
+                    todo.discard(expect_kind(step))
+                    part = copy.deepcopy(case)
+                    part["name"] = f"{case['name']}~{i}"
+                    part["steps"] = part["steps"][: i + 1]
+                    part["steps"][i]["expect"] = altered(step["expect"])
+                    derived.append(part)
+                    rows.append(f"{path.stem}/{part['name']}\t{i}")
+        if round_ == "cover":
+            doc["cases"] = derived
         (dst / path.name).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    mutations.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    mutations.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
     return 0
 
 
