@@ -7,10 +7,11 @@
 #      pkg-config when missing (apt-get update once; needs root or sudo);
 #   2. builds libtoonstore (cargo build --release --lib at the repository
 #      root; a no-op when target/release/libtoonstore.so is up to date);
-#   3. `gem build bindings/ruby/toonstore.gemspec` and
-#      `gem install --local toonstore-*.gem` into bindings/ruby/.gems/source;
-#      the same with TOONSTORE_GEM_LIB set (a platform gem that bundles the
-#      library) into bindings/ruby/.gems/platform;
+#   3. `TOONSTORE_GEM_LIB=none gem build bindings/ruby/toonstore.gemspec` (a
+#      source gem) and `gem install --local toonstore-*.gem` into
+#      bindings/ruby/.gems/source; `gem build` with the default (a platform
+#      gem that bundles target/release/libtoonstore.so) into
+#      bindings/ruby/.gems/platform;
 #   4. runs test/test_*.rb (minitest) with TOONSTORE_LIB pointing at the
 #      library built in step 2.
 #
@@ -66,15 +67,15 @@ install_gem() { # $1: gem home, $2: gem file
 
 log "gem build bindings/ruby/toonstore.gemspec (source gem)"
 # `gem build` writes the gem into the directory it runs in: the root.
-(cd "$root" && TOONSTORE_GEM_LIB='' gem build bindings/ruby/toonstore.gemspec >/dev/null)
+(cd "$root" && TOONSTORE_GEM_LIB=none gem build bindings/ruby/toonstore.gemspec >/dev/null)
 mv "$root"/toonstore-*.gem "$work/"
 source_gem=$(ls "$work"/toonstore-*.gem)
 log "gem install --local $(basename "$source_gem") (GEM_HOME=$gems/source)"
 install_gem "$gems/source" "$source_gem"
 
-log "gem build with TOONSTORE_GEM_LIB=$lib (platform gem)"
+log "gem build in bindings/ruby (platform gem: bundles $lib by default)"
 mkdir -p "$work/platform"
-(cd "$here" && TOONSTORE_GEM_LIB="$lib" gem build toonstore.gemspec >/dev/null && mv toonstore-*.gem "$work/platform/")
+(cd "$here" && unset TOONSTORE_GEM_LIB && gem build toonstore.gemspec >/dev/null && mv toonstore-*.gem "$work/platform/")
 platform_gem=$(ls "$work"/platform/toonstore-*.gem)
 log "gem install --local $(basename "$platform_gem") (GEM_HOME=$gems/platform)"
 install_gem "$gems/platform" "$platform_gem"

@@ -6,10 +6,16 @@
 #   gem install --local toonstore-*.gem            # or from bindings/ruby
 #
 # Building the gem copies the C header (include/toonstore.h, the one source
-# of the ABI) into ext/toonstore/ so that the gem compiles anywhere. With
-# TOONSTORE_GEM_LIB=path/to/libtoonstore.so the library is bundled too, in
-# lib/toonstore/native/, and the gem becomes a platform gem
-# (toonstore-VERSION-x86_64-linux.gem) that needs no library on the target.
+# of the ABI) into ext/toonstore/ so that the gem compiles anywhere. It also
+# bundles a library in lib/toonstore/native/, which makes it a platform gem
+# (toonstore-VERSION-x86_64-linux.gem) that needs no libtoonstore on the
+# target:
+#
+#   TOONSTORE_GEM_LIB unset or "auto": target/release/libtoonstore.so of the
+#                                      checkout when it was built, else none
+#   TOONSTORE_GEM_LIB=path/to/libtoonstore.so: that file
+#   TOONSTORE_GEM_LIB=none: no library (a source gem, which finds one at
+#                           run time: TOONSTORE_LIB, pkg-config, ld.so)
 require 'fileutils'
 require 'pathname'
 
@@ -30,10 +36,17 @@ version = vendored.read[/^#define TOONSTORE_VERSION_STRING "([^"]+)"/, 1] or
   raise "no TOONSTORE_VERSION_STRING in #{vendored}"
 
 native_dir = here.join('lib/toonstore/native')
-bundle = ENV.fetch('TOONSTORE_GEM_LIB', '')
+bundle = ENV.fetch('TOONSTORE_GEM_LIB', 'auto')
+if bundle == 'auto'
+  built = here.join('../../target/release/libtoonstore.so')
+  bundle = built.file? ? built.to_s : 'none'
+end
+bundle = nil if ['none', ''].include?(bundle)
 FileUtils.rm_rf(native_dir)
-unless bundle.empty?
+if bundle
   raise "TOONSTORE_GEM_LIB=#{bundle}: no such file" unless File.file?(bundle)
+
+  warn "toonstore.gemspec: bundling #{bundle} (a platform gem; TOONSTORE_GEM_LIB=none for a source gem)"
 
   FileUtils.mkdir_p(native_dir)
   # The loader looks for the SONAME first (library.rb).
@@ -53,12 +66,12 @@ Gem::Specification.new do |spec|
   spec.metadata['rubygems_mfa_required'] = 'true'
 
   files = Dir.glob('{lib/**/*.rb,ext/toonstore/*.{c,h,rb},README.md}', base: here.to_s)
-  files += Dir.glob('lib/toonstore/native/*', base: here.to_s) unless bundle.empty?
+  files += Dir.glob('lib/toonstore/native/*', base: here.to_s) if bundle
   prefix = ->(f) { base.to_s == '.' ? f : File.join(base.to_s, f) }
   spec.files = files.sort.map(&prefix)
   spec.require_paths = [prefix.call('lib')]
   spec.extensions = [prefix.call('ext/toonstore/extconf.rb')]
-  spec.platform = Gem::Platform.local unless bundle.empty?
+  spec.platform = Gem::Platform.local if bundle
 
   spec.add_development_dependency 'minitest', '~> 5.0'
 end
