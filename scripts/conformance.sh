@@ -70,6 +70,16 @@ run_python() {
     nice -n 10 "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_conformance.py)
 }
 
+run_node() {
+  # The addon as the node suite builds it (bindings/node/native), built here
+  # when missing; the runner is a node:test file of that suite.
+  local here="$ROOT/bindings/node"
+  if [ ! -f "$here/native/toonstore.node" ] || [ ! -d "$here/node_modules" ]; then
+    (cd "$here" && nice -n 10 npm install --no-audit --no-fund --no-save) || return 1
+  fi
+  (cd "$here" && nice -n 10 node --test test/conformance.test.js)
+}
+
 # --- registry: one line per binding ---------------------------------------------
 # runner <name> <path that exists when the binding is in the repository> <command>
 # (<command>: a function of this script, or a script path relative to the root)
@@ -84,6 +94,7 @@ runner python bindings/python/tests/test_conformance.py    run_python
 runner ruby   bindings/ruby/toonstore.gemspec               run_ruby
 runner go     bindings/go/go.mod                           bindings/go/conformance.sh
 runner java   bindings/java/pom.xml                        run_java
+runner node   bindings/node/package.json                   run_node
 
 # --- the lock-holding helper of the hold_lock op ----------------------------------
 build_hold_lock() {

@@ -16,7 +16,7 @@ use toonstore::ErrorKind;
 /// `toonstore_error_name` returns it.
 pub fn error_name(kind: ErrorKind) -> &'static str {
     match kind {
-        ErrorKind::InvalidArgument => "TOONSTORE_ERR_INVALID_ARGUMENT",
+        ErrorKind::InvalidArgument => "TOONSTORE_ERR_INVALID_ARG",
         ErrorKind::NotFound => "TOONSTORE_ERR_NOT_FOUND",
         ErrorKind::Io => "TOONSTORE_ERR_IO",
         ErrorKind::Corrupt => "TOONSTORE_ERR_CORRUPT",
@@ -24,7 +24,7 @@ pub fn error_name(kind: ErrorKind) -> &'static str {
         ErrorKind::TooLarge => "TOONSTORE_ERR_TOO_LARGE",
         ErrorKind::ReadOnly => "TOONSTORE_ERR_READ_ONLY",
         ErrorKind::Version => "TOONSTORE_ERR_VERSION",
-        ErrorKind::NoMemory => "TOONSTORE_ERR_NO_MEMORY",
+        ErrorKind::NoMemory => "TOONSTORE_ERR_NOMEM",
         ErrorKind::Internal => "TOONSTORE_ERR_INTERNAL",
         ErrorKind::Closed => "TOONSTORE_ERR_CLOSED",
         ErrorKind::BufferTooSmall => "TOONSTORE_ERR_BUFFER_TOO_SMALL",

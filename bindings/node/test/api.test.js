@@ -34,6 +34,15 @@ test('exports: classes, error codes and the engine version', () => {
   assert.throws(() => new ToonStore(), TypeError);
 });
 
+test('errorCodes and ToonStoreError codes are the C header's names and numbers', () => {
+  const header = fs.readFileSync(path.join(pkg, '..', '..', 'include', 'toonstore.h'), 'utf8');
+  const fromHeader = Object.fromEntries(
+    [...header.matchAll(/^#define (TOONSTORE_ERR_[A-Z_]+) (-\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
+  );
+  assert.ok(Object.keys(fromHeader).length >= 13);
+  assert.deepEqual({ ...errorCodes }, fromHeader);
+});
+
 test('put returns increasing ids; get returns a Buffer with the bytes', () => {
   withDb({}, (db) => {
     const a = db.put(Buffer.from('alpha'));

@@ -87,11 +87,11 @@ test('wrong open arguments', async () => {
   assert.throws(() => ToonStore.open(dbPath(), { readOnly: 'yes' }), TypeError);
   assert.throws(() => ToonStore.open(dbPath(), { segmentSize: '1' }), TypeError);
   assert.throws(() => ToonStore.open(dbPath(), { durability: 'fast' }), RangeError);
-  // Values the engine refuses: TOONSTORE_ERR_INVALID_ARGUMENT, no directory made.
+  // Values the engine refuses: TOONSTORE_ERR_INVALID_ARG, no directory made.
   for (const options of [{ segmentSize: 10 }, { maxValueSize: 0 }, { maxValueSize: 2 ** 40 }, { syncInterval: 0 }, { segmentSize: 1.5 }]) {
     const dir = dbPath();
-    assert.throws(() => ToonStore.open(dir, options), { name: 'ToonStoreError', code: 'TOONSTORE_ERR_INVALID_ARGUMENT' }, JSON.stringify(options));
-    await assert.rejects(ToonStore.openAsync(dir, options), { code: 'TOONSTORE_ERR_INVALID_ARGUMENT' });
+    assert.throws(() => ToonStore.open(dir, options), { name: 'ToonStoreError', code: 'TOONSTORE_ERR_INVALID_ARG' }, JSON.stringify(options));
+    await assert.rejects(ToonStore.openAsync(dir, options), { code: 'TOONSTORE_ERR_INVALID_ARG' });
     assert.equal(fs.existsSync(dir), false);
   }
 });
