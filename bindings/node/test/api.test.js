@@ -34,7 +34,7 @@ test('exports: classes, error codes and the engine version', () => {
   assert.throws(() => new ToonStore(), TypeError);
 });
 
-test('errorCodes and ToonStoreError codes are the C header's names and numbers', () => {
+test('errorCodes and ToonStoreError codes are the C header names and numbers', () => {
   const header = fs.readFileSync(path.join(pkg, '..', '..', 'include', 'toonstore.h'), 'utf8');
   const fromHeader = Object.fromEntries(
     [...header.matchAll(/^#define (TOONSTORE_ERR_[A-Z_]+) (-\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
