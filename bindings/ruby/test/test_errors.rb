@@ -78,6 +78,28 @@ class TestErrors < Minitest::Test
     assert_match(/checksum/, e.message)
   end
 
+  def test_check_reports_damage_and_refuses_a_database_in_use
+    ToonStore.open(@dir) { |db| 10.times { |i| db.put("row number #{i}" * 3) } }
+    healthy = ToonStore.check(@dir)
+    assert_equal true, healthy[:healthy]
+    assert_equal 10, healthy[:records]
+    assert_equal 10, healthy[:live_rows]
+    assert_nil healthy[:first_problem]
+    db = ToonStore.open(@dir)
+    e = assert_raises(ToonStore::LockedError) { ToonStore.check(@dir) }
+    assert_equal 'TOONSTORE_ERR_LOCKED', e.code
+    db.close
+    seg = Dir[File.join(@dir, '*.seg')].first
+    bytes = File.binread(seg)
+    bytes.setbyte(100, bytes.getbyte(100) ^ 0xff)
+    File.binwrite(seg, bytes)
+    damaged = ToonStore.check(@dir)
+    assert_equal false, damaged[:healthy]
+    assert_match(/\.seg/, damaged[:first_problem])
+    assert_raises(ToonStore::IOError) { ToonStore.check(File.join(@tmp, 'nothing here')) }
+    assert_raises(TypeError) { ToonStore.check(42) }
+  end
+
   def test_too_large_error_loses_nothing
     db = open_db(max_value_size: 8)
     assert_equal 0, db.put('12345678')

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <string.h>
 #include <ruby/thread.h>
 
 const ToonStoreApi *ts_api = NULL;
@@ -80,6 +81,42 @@ static VALUE native_version(VALUE mod)
     (void)mod;
     ts_require_loaded();
     return rb_str_new_cstr(ts_api->version_string());
+}
+
+struct check_args {
+    const char *path;
+    ToonStoreCheckReport report;
+    int rc;
+};
+
+static void *check_nogvl(void *p)
+{
+    struct check_args *a = p;
+    a->rc = ts_api->check(a->path, &a->report);
+    return NULL;
+}
+
+/* ToonStore::Native.check(path) -> [healthy, segments, records, live_rows,
+ * has_checkpoint, first_problem]; raises when the check cannot run. */
+static VALUE native_check(VALUE mod, VALUE path)
+{
+    (void)mod;
+    ts_require_loaded();
+    VALUE p = rb_str_new_frozen(path);
+    struct check_args a;
+    memset(&a, 0, sizeof a);
+    a.path = StringValueCStr(p);
+    a.report.version = TOONSTORE_CHECK_REPORT_VERSION;
+    ts_without_gvl(NULL, check_nogvl, &a); /* reads every file */
+    RB_GC_GUARD(p);
+    if (a.rc != TOONSTORE_OK && a.rc != TOONSTORE_ERR_CORRUPT) {
+        ts_raise_last(a.rc);
+    }
+    a.report.first_problem[sizeof a.report.first_problem - 1] = '\0';
+    VALUE problem = a.report.first_problem[0] ? rb_str_new_cstr(a.report.first_problem) : Qnil;
+    return rb_ary_new_from_args(6, a.rc == TOONSTORE_OK ? Qtrue : Qfalse, ULL2NUM(a.report.segments),
+                                ULL2NUM(a.report.records), ULL2NUM(a.report.live_rows),
+                                a.report.has_checkpoint ? Qtrue : Qfalse, problem);
 }
 
 /* ToonStore::Native.strerror(code) -> the library's static description. */
@@ -163,14 +200,18 @@ static VALUE nogvl_body(VALUE p)
 static VALUE nogvl_done(VALUE p)
 {
     struct nogvl_call *c = (struct nogvl_call *)p;
-    c->d->inflight--;
+    if (c->d) {
+        c->d->inflight--;
+    }
     return Qnil;
 }
 
 void *ts_without_gvl(ts_db *d, void *(*fn)(void *), void *arg)
 {
     struct nogvl_call c = {d, fn, arg, NULL, 0};
-    d->inflight++;
+    if (d) {
+        d->inflight++;
+    }
     rb_ensure(nogvl_body, (VALUE)&c, nogvl_done, (VALUE)&c);
     return c.result;
 }
@@ -240,6 +281,7 @@ void Init_toonstore_ext(void)
     rb_define_module_function(mNative, "error_name", native_error_name, 1);
     rb_define_module_function(mNative, "strerror", native_strerror, 1);
     rb_define_module_function(mNative, "version", native_version, 0);
+    rb_define_module_function(mNative, "check", native_check, 1);
     /* The gem's version is the version of the header it was built with
      * (toonstore.gemspec reads the same macro). */
     rb_define_const(ts_cToonStore, "VERSION", rb_obj_freeze(rb_str_new_cstr(TOONSTORE_VERSION_STRING)));

@@ -45,8 +45,8 @@ NORETURN(void ts_raise_last(int code));
 void ts_require_loaded(void);
 NORETURN(void ts_raise_forked(void));
 /* Runs fn(arg) without the GVL while counting it in d->inflight (so that
- * close waits for it). It raises (an interrupt) only before fn has run;
- * the count is restored either way. */
+ * close waits for it; NULL: a call on no handle). It raises (an interrupt)
+ * only before fn has run; the count is restored either way. */
 void *ts_without_gvl(ts_db *d, void *(*fn)(void *), void *arg);
 /* Row id arguments: TypeError for a non-Integer. Returns 0 and sets *out
  * for an id that fits in int64 and is >= 0; returns -1 for an Integer that

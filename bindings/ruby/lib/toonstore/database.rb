@@ -44,6 +44,24 @@ class ToonStore
     Native.version
   end
 
+  # ToonStore.check(path) -> Hash
+  #
+  # Verifies every record and the checkpoint of the database in `path`,
+  # which no process may have open for writing. Returns
+  # { healthy:, segments:, records:, live_rows:, has_checkpoint:,
+  #   first_problem: } (first_problem: the file and offset of the first
+  # damage, nil when healthy). Raises when the check cannot run
+  # (LockedError, IOError, ...).
+  def self.check(path)
+    path = path.to_path if !path.is_a?(String) && path.respond_to?(:to_path)
+    raise TypeError, "path must be a String or Pathname, not #{path.class}" unless path.is_a?(String)
+    raise ArgumentError, 'path contains a NUL byte' if path.include?("\0")
+
+    healthy, segments, records, live_rows, checkpoint, problem = Native.check(path)
+    { healthy: healthy, segments: segments, records: records, live_rows: live_rows,
+      has_checkpoint: checkpoint, first_problem: problem }
+  end
+
   attr_reader :path
 
   def initialize(path, durability: :normal, read_only: false, create_if_missing: true,
