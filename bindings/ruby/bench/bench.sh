@@ -5,6 +5,7 @@
 # BUILD_ONLY=1), then runs bench/bench.rb.
 #
 # Environment: TOONSTORE_BENCH_ROWS (default 1000000), BENCH_RUNS (3),
+# BENCH_DIR (data directory's parent, default target/bench-data),
 # SKIP_APT=1, SKIP_GEM_BUILD=1 (reuse bindings/ruby/.gems/source).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,5 +24,6 @@ fi
 export GEM_HOME="$here/.gems/source"
 unset GEM_PATH
 export TOONSTORE_LIB="$root/target/release/libtoonstore.so"
-mkdir -p "$root/target/bench-data"
-exec ruby "$here/bench/bench.rb" --runs "${BENCH_RUNS:-3}" --dir "$root/target/bench-data/binding-ruby"
+data="${BENCH_DIR:-$root/target/bench-data}/binding-ruby" # the disk of the repository, as the other benchmarks
+mkdir -p "$(dirname "$data")"
+exec ruby "$here/bench/bench.rb" --runs "${BENCH_RUNS:-3}" --dir "$data"
