@@ -21,6 +21,14 @@ export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+# Node.js and npm come with this kind of machine; where they do not, Debian's
+# packages (Node 18 on bookworm, enough for N-API 8) as root.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "installing nodejs and npm (apt-get)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    fi
+fi
 for tool in node npm cargo; do
     command -v "$tool" >/dev/null || { log "$tool is not installed"; exit 1; }
 done

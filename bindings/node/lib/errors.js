@@ -5,22 +5,10 @@
 // in brackets ("[TOONSTORE_ERR_LOCKED] ..."; see src/errors.rs); toError()
 // turns them into ToonStoreErrors with `code` set to that name.
 
-/** The C API's error codes, by name (include/toonstore.h). */
-const CODES = Object.freeze({
-  TOONSTORE_ERR_INVALID_ARG: -1,
-  TOONSTORE_ERR_NOT_FOUND: -2,
-  TOONSTORE_ERR_IO: -3,
-  TOONSTORE_ERR_CORRUPT: -4,
-  TOONSTORE_ERR_LOCKED: -5,
-  TOONSTORE_ERR_TOO_LARGE: -6,
-  TOONSTORE_ERR_READ_ONLY: -7,
-  TOONSTORE_ERR_VERSION: -8,
-  TOONSTORE_ERR_NOMEM: -9,
-  TOONSTORE_ERR_INTERNAL: -10,
-  TOONSTORE_ERR_CLOSED: -11,
-  TOONSTORE_ERR_BUFFER_TOO_SMALL: -12,
-  TOONSTORE_ERR_POISONED: -13,
-});
+const native = require('./native');
+
+/** The C API's error codes by name (include/toonstore.h), from the engine. */
+const CODES = Object.freeze(Object.fromEntries(native.errorCodes().map(({ name, code }) => [name, code])));
 
 class ToonStoreError extends Error {
   /**

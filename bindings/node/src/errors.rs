@@ -10,27 +10,51 @@
 //! paths should look the same.
 
 use napi::Status;
+use napi_derive::napi;
 use toonstore::ErrorKind;
 
-/// The C API's name of an error kind (`TOONSTORE_ERR_*`), as
-/// `toonstore_error_name` returns it.
+/// The C API's name of an error kind (`TOONSTORE_ERR_*` of
+/// include/toonstore.h), as `toonstore_error_name` returns it. By code, so
+/// that a kind appended to the engine (e.g. `TOONSTORE_ERR_FORKED`, -14)
+/// gets its name here without a change. To be replaced by the engine's own
+/// `ErrorKind::name` once it lands on main (issue 10).
 pub fn error_name(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::InvalidArgument => "TOONSTORE_ERR_INVALID_ARG",
-        ErrorKind::NotFound => "TOONSTORE_ERR_NOT_FOUND",
-        ErrorKind::Io => "TOONSTORE_ERR_IO",
-        ErrorKind::Corrupt => "TOONSTORE_ERR_CORRUPT",
-        ErrorKind::Locked => "TOONSTORE_ERR_LOCKED",
-        ErrorKind::TooLarge => "TOONSTORE_ERR_TOO_LARGE",
-        ErrorKind::ReadOnly => "TOONSTORE_ERR_READ_ONLY",
-        ErrorKind::Version => "TOONSTORE_ERR_VERSION",
-        ErrorKind::NoMemory => "TOONSTORE_ERR_NOMEM",
-        ErrorKind::Internal => "TOONSTORE_ERR_INTERNAL",
-        ErrorKind::Closed => "TOONSTORE_ERR_CLOSED",
-        ErrorKind::BufferTooSmall => "TOONSTORE_ERR_BUFFER_TOO_SMALL",
-        ErrorKind::Poisoned => "TOONSTORE_ERR_POISONED",
+    match kind.code() {
+        -1 => "TOONSTORE_ERR_INVALID_ARG",
+        -2 => "TOONSTORE_ERR_NOT_FOUND",
+        -3 => "TOONSTORE_ERR_IO",
+        -4 => "TOONSTORE_ERR_CORRUPT",
+        -5 => "TOONSTORE_ERR_LOCKED",
+        -6 => "TOONSTORE_ERR_TOO_LARGE",
+        -7 => "TOONSTORE_ERR_READ_ONLY",
+        -8 => "TOONSTORE_ERR_VERSION",
+        -9 => "TOONSTORE_ERR_NOMEM",
+        -10 => "TOONSTORE_ERR_INTERNAL",
+        -11 => "TOONSTORE_ERR_CLOSED",
+        -12 => "TOONSTORE_ERR_BUFFER_TOO_SMALL",
+        -13 => "TOONSTORE_ERR_POISONED",
+        -14 => "TOONSTORE_ERR_FORKED",
         _ => "TOONSTORE_ERR_UNKNOWN",
     }
+}
+
+/// One error kind, for `errorCodes` (lib/errors.js).
+#[napi(object)]
+pub struct NativeErrorCode {
+    pub name: String,
+    pub code: i32,
+}
+
+/// Every error kind of the engine: its C name and code.
+#[napi]
+pub fn error_codes() -> Vec<NativeErrorCode> {
+    ErrorKind::ALL
+        .iter()
+        .map(|&kind| NativeErrorCode {
+            name: error_name(kind).to_owned(),
+            code: kind.code(),
+        })
+        .collect()
 }
 
 /// An error of `kind` with `message`, for JavaScript.
