@@ -43,6 +43,9 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ),
 ];
 
+/// Capabilities this runner supports; a case requiring any other is skipped.
+const SUPPORTED: &[&str] = &["readers_outlive_close"];
+
 /// Ops of the vector format this binding lacks (none: the crate has them all).
 const UNSUPPORTED_OPS: &[(&str, &str)] = &[];
 
@@ -568,6 +571,11 @@ fn skip_reason(case: &Case) -> Option<String> {
     for need in &case.requires {
         if let Some((_, why)) = UNSUPPORTED.iter().find(|(cap, _)| cap == need) {
             return Some(format!("requires {need}: {why}"));
+        }
+        if !SUPPORTED.contains(&need.as_str()) {
+            return Some(format!(
+                "requires {need}, a capability this runner does not know"
+            ));
         }
     }
     for step in &case.steps {

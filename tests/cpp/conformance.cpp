@@ -52,6 +52,8 @@ const std::map<std::string, std::string> UNSUPPORTED = {
     {"options_version",
      "toonstore::open_options fills the struct version itself (only the C API can pass another)"},
 };
+// Capabilities this runner supports; a case requiring any other is skipped.
+const std::vector<std::string> SUPPORTED = {"use_after_close", "negative_ids", "readers_outlive_close"};
 const std::map<std::string, std::string> UNSUPPORTED_OPS = {};
 
 std::string error_name(int code) {
@@ -435,6 +437,8 @@ std::pair<std::string, std::string> run_case(const cJSON* c) {
         if (!cJSON_IsString(req)) continue;
         auto u = UNSUPPORTED.find(req->valuestring);
         if (u != UNSUPPORTED.end()) return {"SKIP", "requires " + u->first + ": " + u->second};
+        if (std::find(SUPPORTED.begin(), SUPPORTED.end(), req->valuestring) == SUPPORTED.end())
+            return {"SKIP", std::string("requires ") + req->valuestring + ", a capability this runner does not know"};
     }
     const cJSON* steps = cJSON_GetObjectItemCaseSensitive(c, "steps");
     const cJSON* step;
