@@ -85,6 +85,8 @@ class Cursor {
     this.#fetching = task.then(
       (chunk) => {
         this.#fetching = null;
+        // Closed while the chunk was read: its rows are not handed out.
+        if (this.#done) return;
         if (chunk === undefined || chunk === null) this.#set(undefined);
         else this.#set(chunk.data, chunk.ids, chunk.offs);
       },

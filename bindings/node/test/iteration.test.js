@@ -201,3 +201,18 @@ test('snapshot streams and scans while writing', () =>
       [1, 'b'],
     ]);
   }));
+
+test('a scan closed while its next chunk is read hands out nothing more', () =>
+  withDb(async (db) => {
+    db.putMany(Array.from({ length: 100 }, (_, i) => `r${i}`));
+    const base = live().scans;
+    const scan = db.scan({ chunkRows: 10 });
+    const it = scan[Symbol.asyncIterator]();
+    assert.equal((await it.next()).value[0], 0);
+    for (let i = 1; i < 10; i++) await it.next();
+    const pending = it.next(); // needs the next chunk: read on the thread pool
+    scan.close();
+    assert.deepEqual(await pending, { value: undefined, done: true });
+    assert.deepEqual(scan.next(), { value: undefined, done: true });
+    assert.equal(live().scans, base);
+  }));
