@@ -8,27 +8,10 @@ const { toError } = require('./errors');
 const { Scan, ScanStream } = require('./scan');
 const { Batch, encodeValues, idsFrom } = require('./batch');
 const { Snapshot } = require('./snapshot');
-const { rowView } = require('./rowbuffer');
+const pooled = require('./pool');
 
 const dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
-
-// get() copies rows into a shared pool and hands out views of it, the way
-// Buffer.allocUnsafe() carves small Buffers out of Node's own pool: one
-// native call and one view per row instead of a native Buffer per row. A
-// region of the pool is handed out once and never written again. Rows
-// larger than POOL_LARGE get a Buffer of their own.
-const POOL_SIZE = 256 * 1024;
-const POOL_LARGE = 16 * 1024;
-let pool = Buffer.allocUnsafeSlow(POOL_SIZE);
-let poolBuffer = pool.buffer;
-let poolOffset = 0;
-
-function newPool() {
-  pool = Buffer.allocUnsafeSlow(POOL_SIZE);
-  poolBuffer = pool.buffer;
-  poolOffset = 0;
-}
 
 /** Calls a native async method, turning every failure into a rejection. */
 async function run(fn) {
@@ -101,30 +84,21 @@ class ToonStore {
   /** A copy of the row, or undefined when it is absent or deleted. */
   get(rowId) {
     if (typeof rowId !== 'number' || !(rowId >= 0 && Number.isSafeInteger(rowId))) args.rowId(rowId);
+    // The pool's fast path inline (lib/pool.js has the general one).
+    const pool = pooled.pool;
     let n;
     try {
-      n = native.dbGetInto(this.#id, rowId, pool, poolOffset);
+      n = native.dbGetInto(this.#id, rowId, pool.buf, pool.offset);
       if (n < -1) {
-        // Did not fit in what is left of the pool.
-        const len = -n - 2;
-        if (len > POOL_LARGE) {
-          return this.#db.get(rowId);
-        }
-        newPool();
-        n = native.dbGetInto(this.#id, rowId, pool, 0);
-        if (n < -1) return this.#db.get(rowId); // grew meanwhile (another thread)
+        return pooled.read(
+          (buf, offset) => native.dbGetInto(this.#id, rowId, buf, offset),
+          () => this.#db.get(rowId),
+        );
       }
     } catch (err) {
       throw toError(err);
     }
-    if (n === -1) return undefined;
-    const start = poolOffset;
-    // allocUnsafeSlow: the pool starts at byte 0 of its ArrayBuffer.
-    const row = rowView(poolBuffer, start, n);
-    // The next row starts 8-byte aligned, as in Node's pool.
-    poolOffset = (start + n + 7) & ~7;
-    if (poolOffset >= POOL_SIZE) newPool();
-    return row;
+    return n === -1 ? undefined : pooled.take(n);
   }
 
   /** Whether the row is live. */

@@ -4,6 +4,7 @@
 const args = require('./args');
 const { toError } = require('./errors');
 const { Scan, ScanStream } = require('./scan');
+const pooled = require('./pool');
 
 const dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 
@@ -32,7 +33,10 @@ class Snapshot {
   get(rowId) {
     args.rowId(rowId);
     try {
-      return this.#snap.get(rowId) ?? undefined;
+      return pooled.read(
+        (buf, offset) => this.#snap.getInto(rowId, buf, offset),
+        () => this.#snap.get(rowId),
+      );
     } catch (err) {
       throw toError(err);
     }

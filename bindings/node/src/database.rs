@@ -160,7 +160,7 @@ pub fn first_id(ids: &[u64]) -> f64 {
 /// Copies `value` into `pool` at `offset`: its length, or `-(len + 2)` when
 /// it does not fit (the caller retries with a larger pool).
 #[inline]
-fn copy_into(pool: &mut [u8], offset: usize, value: &[u8]) -> f64 {
+pub fn copy_into(pool: &mut [u8], offset: usize, value: &[u8]) -> f64 {
     match pool.get_mut(offset..offset.saturating_add(value.len())) {
         Some(dst) => {
             dst.copy_from_slice(value);

@@ -16,14 +16,14 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::{
     AsyncTask, Buffer, BufferSlice, Float64Array, Float64ArraySlice, JsValue, Uint32Array,
-    Uint32ArraySlice, Undefined, Unknown,
+    Uint32ArraySlice, Uint8ArraySlice, Undefined, Unknown,
 };
 use napi::{Either, Env, Task};
 use napi_derive::napi;
 use parking_lot::Mutex;
 use toonstore::{RowId, Scan, Snapshot};
 
-use crate::database::Handle;
+use crate::database::{copy_into, Handle};
 use crate::errors::{closed_error, make_error, row_id, EngineResult};
 
 /// About how many bytes of values one chunk holds (a chunk ends after the
@@ -286,6 +286,23 @@ impl NativeSnapshot {
             Ok(match s.get(id).js()? {
                 Some(v) => Either::A(Buffer::from(v.to_vec())),
                 None => Either::B(()),
+            })
+        })
+    }
+
+    /// Copies the row as of the snapshot into `pool` at `offset`, as
+    /// `dbGetInto` does (length, -1 when absent, `-(len + 2)` when it does
+    /// not fit).
+    #[napi]
+    pub fn get_into(&self, id: f64, mut pool: Uint8ArraySlice, offset: u32) -> napi::Result<f64> {
+        let id = row_id(id)?;
+        // SAFETY: the typed array's memory is alive for this synchronous
+        // call, and nothing else reads or writes it meanwhile.
+        let pool = unsafe { pool.as_mut() };
+        self.with(|s| {
+            Ok(match s.get(id).js()? {
+                Some(v) => copy_into(pool, offset as usize, v),
+                None => -1.0,
             })
         })
     }

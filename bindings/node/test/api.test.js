@@ -303,6 +303,22 @@ test('snapshot: get and scan as of the moment it was taken', () => {
   });
 });
 
+test('snapshot get: pooled copies across pools, and rows of their own', () => {
+  withDb({}, (db) => {
+    const values = Array.from({ length: 4000 }, (_, i) => Buffer.alloc(100 + (i % 300), i & 0xff));
+    values.push(Buffer.alloc(200_000, 9), Buffer.alloc(17_000, 8));
+    const ids = db.putMany(values);
+    const snap = db.snapshot();
+    db.delete(ids[0]);
+    const got = ids.map((id) => snap.get(id));
+    got.forEach((v, i) => assert.ok(Buffer.isBuffer(v) && v.equals(values[i]), `row ${i}`));
+    got[1].fill(0xee);
+    assert.ok(snap.get(ids[2]).equals(values[2]), 'a changed Buffer touches no other row');
+    assert.ok(snap.get(ids[1]).equals(values[1]));
+    snap.close();
+  });
+});
+
 test('snapshot[Symbol.dispose] closes it', () => {
   withDb({}, (db) => {
     const snap = db.snapshot();
