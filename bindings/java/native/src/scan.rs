@@ -1,10 +1,11 @@
 //! Natives of `io.toonstore.ToonStore.Scan`: rows handed to Java in blocks.
 //!
-//! One JNI call fills the scan's direct `ByteBuffer` with as many rows as fit,
-//! each as `id: i64 LE, len: i32 LE, bytes`, so the per-row cost is a memcpy
-//! rather than a JNI round trip; Java turns them into `Row`s.
+//! One JNI call fills the scan's block (a Java `byte[]`, pinned for the copy)
+//! with as many rows as fit, each as `id: i64 LE, len: i32 LE, bytes`, so the
+//! per-row cost is a memcpy rather than a JNI round trip; Java turns them into
+//! `Row`s with `Arrays.copyOfRange`.
 
-use jni::objects::{JByteBuffer, JClass, JObject};
+use jni::objects::{JByteArray, JClass, JObject, ReleaseMode};
 use jni::sys::{jint, jlong};
 use jni::JNIEnv;
 use parking_lot::Mutex;
@@ -117,21 +118,28 @@ pub extern "system" fn Java_io_toonstore_ToonStore_00024Scan_nNext<'l>(
     mut env: JNIEnv<'l>,
     _this: JObject<'l>,
     h: jlong,
-    buffer: JByteBuffer<'l>,
+    block: JByteArray<'l>,
 ) -> jint {
     run(&mut env, 0, |env| {
-        let base = env.get_direct_buffer_address(&buffer)?;
-        let capacity = env.get_direct_buffer_capacity(&buffer)?;
-        // SAFETY: `buffer` is a direct buffer held by a local reference for
-        // this whole call, so its `capacity` bytes stay allocated; only the
-        // thread iterating the scan touches it (a Scan is single-threaded,
-        // and the mutex below serializes misuse).
-        let out = unsafe { std::slice::from_raw_parts_mut(base, capacity) };
+        // The lock is taken before the critical region below, inside which
+        // nothing may block or call back into the JVM.
         let mut guard = scan_box(h).0.lock();
-        match guard.as_mut() {
-            Some(state) => fill(state, out),
-            None => Err(closed("scan")),
-        }
+        let Some(state) = guard.as_mut() else {
+            return Err(closed("scan"));
+        };
+        // SAFETY: between getting and releasing the elements (the guard's
+        // drop) this code makes no JNI call and does not block: `fill` only
+        // reads the mapped log and copies bytes. The array is a local
+        // reference held for the whole call.
+        let mut elements =
+            unsafe { env.get_array_elements_critical(&block, ReleaseMode::CopyBack)? };
+        let len = elements.len();
+        // SAFETY: `i8` and `u8` have the same size and alignment, and every
+        // bit pattern is valid for both; the slice covers the array's `len`
+        // elements, which the guard keeps pinned until it is dropped.
+        let out =
+            unsafe { std::slice::from_raw_parts_mut(elements.as_mut_ptr().cast::<u8>(), len) };
+        fill(state, out)
     })
 }
 

@@ -1,5 +1,7 @@
 package io.toonstore;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -700,8 +702,12 @@ public final class ToonStore implements AutoCloseable {
             NativeLibrary.load();
         }
 
+        /** Little-endian views of the block: a row's id (i64) and length (i32). */
+        private static final VarHandle ID = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final VarHandle LENGTH = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
         private final long handle;
-        private ByteBuffer block;
+        private byte[] block;
         /** Rows in {@code block} not returned yet, and where the next starts. */
         private int rowsLeft;
         private int at;
@@ -779,10 +785,10 @@ public final class ToonStore implements AutoCloseable {
                 return false;
             }
             if (block == null) {
-                block = ByteBuffer.allocateDirect(FIRST_BLOCK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            } else if (block.capacity() < BLOCK_BYTES) {
+                block = new byte[FIRST_BLOCK_BYTES];
+            } else if (block.length < BLOCK_BYTES) {
                 // The previous block was used up and more rows may follow.
-                block = ByteBuffer.allocateDirect(BLOCK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                block = new byte[BLOCK_BYTES];
             }
             while (true) {
                 int n = nNext(handle, block);
@@ -793,16 +799,15 @@ public final class ToonStore implements AutoCloseable {
                     return n > 0;
                 }
                 // A row larger than the block: grow it to fit (-n bytes).
-                block = ByteBuffer.allocateDirect(-n).order(ByteOrder.LITTLE_ENDIAN);
+                block = new byte[-n];
             }
         }
 
         /** The next buffered row (block layout: id i64, length i32, bytes; little-endian). */
         private Row take() {
-            long id = block.getLong(at);
-            int len = block.getInt(at + 8);
-            byte[] data = new byte[len];
-            block.get(at + 12, data);
+            long id = (long) ID.get(block, at);
+            int len = (int) LENGTH.get(block, at + 8);
+            byte[] data = Arrays.copyOfRange(block, at + 12, at + 12 + len);
             at += 12 + len;
             rowsLeft--;
             return new Row(id, data);
@@ -815,7 +820,7 @@ public final class ToonStore implements AutoCloseable {
             nClose(handle);
         }
 
-        private native int nNext(long h, ByteBuffer block);
+        private native int nNext(long h, byte[] block);
 
         private native void nClose(long h);
 

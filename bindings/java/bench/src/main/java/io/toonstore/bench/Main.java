@@ -19,7 +19,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * the median of the measured iterations in operations (rows) per second, with
  * the range, the ratio to the best peer and the floors of issue 13.
  *
- * <p>Arguments: {@code [--rows N] [--dir DIR] [--engines a,b] [--out FILE] [--only REGEX]}.
+ * <p>Arguments: {@code [--rows N] [--dir DIR] [--engines a,b] [--out FILE] [--only REGEX]
+ * [--probe ENGINES]}. With {@code --probe}, it runs {@link CpuProbe} (wall and
+ * CPU-time rates, no JMH) for those engines instead.
  */
 public final class Main {
     private static final String[] PHASES = {"put", "putBatch1000", "get", "scan"};
@@ -33,6 +35,7 @@ public final class Main {
         String engines = "toonstore,lmdb,sqlite";
         String out = null;
         String only = ".*";
+        String probe = null;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--rows" -> rows = Integer.parseInt(args[i + 1]);
@@ -40,8 +43,20 @@ public final class Main {
                 case "--engines" -> engines = args[i + 1];
                 case "--out" -> out = args[i + 1];
                 case "--only" -> only = args[i + 1];
+                case "--probe" -> probe = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
+        }
+        if (probe != null) {
+            // CompareBench reads these properties; the probe runs in this JVM.
+            System.setProperty("toonstore.bench.rows", Integer.toString(rows));
+            System.setProperty("toonstore.bench.dir", Path.of(dir).toAbsolutePath().toString());
+            String table = CpuProbe.run(probe.split(","), rows, Path.of(dir).toAbsolutePath(), 3);
+            System.out.println(table);
+            if (out != null) {
+                Files.writeString(Path.of(out), table);
+            }
+            return;
         }
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(CompareBench.class.getName() + "\\.(" + only + ")$")
