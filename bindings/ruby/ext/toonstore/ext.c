@@ -272,8 +272,8 @@ void Init_toonstore_ext(void)
     id_full = rb_intern("full");
 
     ts_cToonStore = rb_define_class("ToonStore", rb_cObject);
+    /* a constant of ToonStore: never collected */
     ts_cError = rb_define_class_under(ts_cToonStore, "Error", rb_eStandardError);
-    rb_gc_register_mark_object(ts_cError);
 
     VALUE mNative = rb_define_module_under(ts_cToonStore, "Native");
     rb_define_module_function(mNative, "load", native_load, 1);
