@@ -80,6 +80,16 @@ run_node() {
   (cd "$here" && nice -n 10 node --test test/conformance.test.js)
 }
 
+run_csharp() {
+  # The assemblies of the csharp suite (target/csharp), built here when
+  # missing; the runner is an NUnit fixture run by nunit-console.
+  local out="$ROOT/target/csharp/tests"
+  if [ ! -f "$out/ToonStore.Conformance.dll" ]; then
+    BUILD_ONLY=1 bash "$ROOT/bindings/csharp/build_and_test.sh" || return 1
+  fi
+  (cd "$out" && nice -n 10 nunit-console -nologo -noresult ToonStore.Conformance.dll)
+}
+
 # --- registry: one line per binding ---------------------------------------------
 # runner <name> <path that exists when the binding is in the repository> <command>
 # (<command>: a function of this script, or a script path relative to the root)
@@ -95,6 +105,7 @@ runner ruby   bindings/ruby/toonstore.gemspec               run_ruby
 runner go     bindings/go/go.mod                           bindings/go/conformance.sh
 runner java   bindings/java/pom.xml                        run_java
 runner node   bindings/node/package.json                   run_node
+runner csharp bindings/csharp/build_and_test.sh            run_csharp
 
 # --- the lock-holding helper of the hold_lock op ----------------------------------
 build_hold_lock() {

@@ -12,6 +12,7 @@
 # Go (bindings/go/test.sh: vet, go test -race, fuzz, static tag, consumer module),
 # Java (Maven: JUnit 5 through Surefire, mvn install, a consumer project),
 # Node.js (node --test + tsc --strict),
+# C# (Mono: the assembly, NUnit through nunit-console, the quick start),
 # the shared conformance vectors of every binding (scripts/conformance.sh and
 # its self-check), reliability (fault injection, kill -9 torture, short
 # fuzzing), and a correctness smoke run of the side-by-side benchmark harness.
@@ -72,6 +73,7 @@ suite ruby bindings/ruby/build_and_test.sh
 suite go bindings/go/test.sh
 suite java bindings/java/build_and_test.sh
 suite node bindings/node/build_and_test.sh
+suite csharp bindings/csharp/build_and_test.sh
 conformance_suite() {
   # Every binding's runner over tests/conformance (after the binding suites,
   # whose builds it reuses), then the self-check that each runner catches
