@@ -12,12 +12,9 @@
         as "passed" (the runner caught the alteration), anything else as failed.
         Exit status 0 when M is 0.
 
-    tool.py mutate SRC DST ROUND MUTATIONS
-        Copies the vectors of SRC into DST with one expectation altered per
-        case (ROUND "last": the last step; "one": a step chosen by a CRC of the
-        case id; "cover": derived cases for the (op, outcome kind) pairs the
-        other two rounds leave unaltered, see mutate()) and writes
-        "case<TAB>step" lines to MUTATIONS.
+    tool.py mutate SRC DST MUTATIONS
+        Writes altered copies of the cases of SRC into DST (see mutate())
+        and "case<TAB>step" lines, the altered step of each, to MUTATIONS.
 """
 
 from __future__ import annotations
@@ -164,64 +161,46 @@ def expect_kind(step: Dict[str, Any]) -> Tuple[str, str]:
     return (step["op"], kind)
 
 
-def choose(round_: str, cid: str, steps: List[Dict[str, Any]]) -> int:
-    if round_ == "last":
-        return len(steps) - 1
-    if round_ == "one":
-        return zlib.crc32(cid.encode("utf-8")) % len(steps)
-    raise SystemExit(f"conformance: unknown self-check round {round_!r}")
-
-
-def altered_by(vectors: List[Tuple[Path, Dict[str, Any]]], rounds: Tuple[str, ...]) -> set:
-    """The (op, expect kind) pairs that `rounds` alter."""
+def mutate(src: Path, dst: Path, mutations: Path) -> int:
+    """Writes derived cases "<case>~<i>" into DST: the steps of <case> up to
+    and including step i, with step i's expectation altered. For every case,
+    i is (1) its last step and (2) a step chosen by a CRC of the case id;
+    then (3), for every (op, outcome kind) pair of the vectors that (1) and
+    (2) left unaltered, i is the first step holding that pair. So every
+    (op, outcome kind) pair is altered at least once, and the whole
+    self-check is one run of each runner."""
+    dst.mkdir(parents=True, exist_ok=True)
+    vectors = load(src)
+    chosen: Dict[Tuple[str, str], List[int]] = {}
     done = set()
     for path, doc in vectors:
         for case in doc["cases"]:
-            if case["steps"]:
+            steps = case["steps"]
+            if steps:
                 cid = f"{path.stem}/{case['name']}"
-                for r in rounds:
-                    done.add(expect_kind(case["steps"][choose(r, cid, case["steps"])]))
-    return done
-
-
-def mutate(src: Path, dst: Path, round_: str, mutations: Path) -> int:
-    """Rounds "last" and "one" alter one step of every case. Round "cover"
-    makes, for every (op, outcome kind) pair of the vectors that those two
-    rounds leave unaltered, one derived case "<case>~<step>": the steps of the
-    first case holding that pair, up to and including that step, altered. Over
-    the three rounds every (op, outcome kind) pair is altered at least once."""
-    dst.mkdir(parents=True, exist_ok=True)
-    vectors = load(src)
-    todo = set()
-    if round_ == "cover":
-        every = {expect_kind(st) for _, doc in vectors for c in doc["cases"] for st in c["steps"]}
-        todo = every - altered_by(vectors, ("last", "one"))
+                picks = {len(steps) - 1, zlib.crc32(cid.encode("utf-8")) % len(steps)}
+                chosen[(path.stem, case["name"])] = sorted(picks)
+                done.update(expect_kind(steps[i]) for i in picks)
+    for path, doc in vectors:
+        for case in doc["cases"]:
+            for i, step in enumerate(case["steps"]):
+                if expect_kind(step) not in done:
+                    done.add(expect_kind(step))
+                    key = (path.stem, case["name"])
+                    chosen[key] = sorted(set(chosen[key]) | {i})
     rows = []
     for path, doc in vectors:
-        doc = copy.deepcopy(doc)
         derived = []
         for case in doc["cases"]:
-            steps = case["steps"]
-            if not steps:
-                continue
-            cid = f"{path.stem}/{case['name']}"
-            if round_ != "cover":
-                i = choose(round_, cid, steps)
-                steps[i]["expect"] = altered(steps[i]["expect"])
-                rows.append(f"{cid}\t{i}")
-                continue
-            for i, step in enumerate(steps):
-                if expect_kind(step) in todo:
-                    todo.discard(expect_kind(step))
-                    part = copy.deepcopy(case)
-                    part["name"] = f"{case['name']}~{i}"
-                    part["steps"] = part["steps"][: i + 1]
-                    part["steps"][i]["expect"] = altered(step["expect"])
-                    derived.append(part)
-                    rows.append(f"{path.stem}/{part['name']}\t{i}")
-        if round_ == "cover":
-            doc["cases"] = derived
-        (dst / path.name).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+            for i in chosen.get((path.stem, case["name"]), []):
+                part = copy.deepcopy(case)
+                part["name"] = f"{case['name']}~{i}"
+                part["steps"] = part["steps"][: i + 1]
+                part["steps"][i]["expect"] = altered(part["steps"][i]["expect"])
+                derived.append(part)
+                rows.append(f"{path.stem}/{part['name']}\t{i}")
+        out = dict(doc, cases=derived)
+        (dst / path.name).write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     mutations.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
     return 0
 
@@ -229,8 +208,8 @@ def mutate(src: Path, dst: Path, round_: str, mutations: Path) -> int:
 def main(argv: List[str]) -> int:
     if len(argv) in (5, 6) and argv[1] == "tally":
         return tally(Path(argv[2]), Path(argv[3]), argv[4], Path(argv[5]) if len(argv) > 5 else None)
-    if len(argv) == 6 and argv[1] == "mutate":
-        return mutate(Path(argv[2]), Path(argv[3]), argv[4], Path(argv[5]))
+    if len(argv) == 5 and argv[1] == "mutate":
+        return mutate(Path(argv[2]), Path(argv[3]), Path(argv[4]))
     print(__doc__, file=sys.stderr)
     return 2
 
