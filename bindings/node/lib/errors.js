@@ -35,6 +35,12 @@ function toError(err) {
     if (m !== null) {
       return new ToonStoreError(m[2], m[1]);
     }
+    // Every error the addon makes itself is prefixed; an unprefixed
+    // 'GenericFailure' is napi-rs reporting a panic it caught
+    // (#[napi(catch_unwind)]) or a failure of its own.
+    if (err.code === 'GenericFailure') {
+      return new ToonStoreError(`internal error in the ToonStore addon: ${err.message}`, 'TOONSTORE_ERR_INTERNAL');
+    }
   }
   return err;
 }

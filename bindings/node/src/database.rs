@@ -219,7 +219,7 @@ impl NativeDatabase {
 #[napi]
 impl NativeDatabase {
     /// Opens (by default creating) the database in directory `path`.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn open(path: String, options: Option<OpenOptions>) -> napi::Result<NativeDatabase> {
         let options = engine_options(options)?;
         let db = registry::open_shared(&PathBuf::from(&path), &options).js()?;
@@ -233,7 +233,7 @@ impl NativeDatabase {
     }
 
     /// `open` on the thread pool.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn open_async(
         path: String,
         options: Option<OpenOptions>,
@@ -263,7 +263,7 @@ impl NativeDatabase {
     }
 
     /// A copy of the row, or undefined when absent.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get(&self, id: f64) -> napi::Result<Either<Buffer, Undefined>> {
         let id = row_id(id)?;
         let value = self.handle.with(|db| db.get(id))?;
@@ -274,31 +274,31 @@ impl NativeDatabase {
     }
 
     /// Flushes every acknowledged write to stable storage.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn sync(&self) -> napi::Result<()> {
         self.handle.with_writable(|db| db.sync())
     }
 
     /// Rewrites segments that hold deleted rows.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn compact(&self) -> napi::Result<()> {
         self.handle.with_writable(|db| db.compact())
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stats(&self) -> napi::Result<NativeStats> {
         self.handle.with(|db| db.stats()).map(NativeStats::from)
     }
 
     /// A snapshot of this moment.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn snapshot(&self) -> napi::Result<NativeSnapshot> {
         let snapshot = self.handle.with(|db| db.snapshot())?;
         Ok(NativeSnapshot::new(snapshot, Arc::clone(&self.handle)))
     }
 
     /// A scan of the rows with id >= `start` of a new snapshot.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn scan(&self, start: f64) -> napi::Result<NativeScan> {
         let start = row_id(start)?;
         let snapshot = self.handle.with(|db| db.snapshot())?;
@@ -310,7 +310,7 @@ impl NativeDatabase {
 
     /// Closes the handle (the engine when it was the last handle on it).
     /// A second close does nothing.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(&self) -> napi::Result<()> {
         match self.handle.take() {
             Some(db) => registry::release(db).js(),
@@ -323,22 +323,22 @@ impl NativeDatabase {
     // thread pool). A call on a closed handle throws here; lib/database.js
     // turns that into a rejected promise.
 
-    #[napi(ts_return_type = "Promise<number>")]
+    #[napi(ts_return_type = "Promise<number>", catch_unwind)]
     pub fn put_async(&self, data: &[u8]) -> napi::Result<AsyncTask<DbTask>> {
         self.task(Op::Put(data.to_vec()))
     }
 
-    #[napi(ts_return_type = "Promise<Buffer | null>")]
+    #[napi(ts_return_type = "Promise<Buffer | null>", catch_unwind)]
     pub fn get_async(&self, id: f64) -> napi::Result<AsyncTask<DbTask>> {
         self.task(Op::Get(row_id(id)?))
     }
 
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(ts_return_type = "Promise<void>", catch_unwind)]
     pub fn delete_async(&self, id: f64) -> napi::Result<AsyncTask<DbTask>> {
         self.task(Op::Delete(row_id(id)?))
     }
 
-    #[napi(ts_return_type = "Promise<number>")]
+    #[napi(ts_return_type = "Promise<number>", catch_unwind)]
     pub fn write_batch_async(
         &self,
         data: &[u8],
@@ -348,17 +348,17 @@ impl NativeDatabase {
         self.task(Op::Write(build_batch(data, ends, deletes)?))
     }
 
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(ts_return_type = "Promise<void>", catch_unwind)]
     pub fn sync_async(&self) -> napi::Result<AsyncTask<DbTask>> {
         self.task(Op::Sync)
     }
 
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(ts_return_type = "Promise<void>", catch_unwind)]
     pub fn compact_async(&self) -> napi::Result<AsyncTask<DbTask>> {
         self.task(Op::Compact)
     }
 
-    #[napi(ts_return_type = "Promise<NativeStats>")]
+    #[napi(ts_return_type = "Promise<NativeStats>", catch_unwind)]
     pub fn stats_async(&self) -> napi::Result<AsyncTask<DbTask>> {
         self.task(Op::Stats)
     }
@@ -366,7 +366,7 @@ impl NativeDatabase {
     /// Closes the handle now (later calls fail) and gives up the engine on
     /// the thread pool, where its final flush runs. A second close resolves
     /// at once.
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(ts_return_type = "Promise<void>", catch_unwind)]
     pub fn close_async(&self) -> AsyncTask<DbTask> {
         AsyncTask::new(DbTask::close(self.handle.take()))
     }
@@ -378,7 +378,7 @@ impl NativeDatabase {
 // types before calling.
 
 /// Appends a row (the bytes of a Uint8Array) and returns its id.
-#[napi]
+#[napi(catch_unwind)]
 pub fn db_put(db: f64, data: &[u8]) -> napi::Result<f64> {
     handles::lookup(db)?
         .with_writable(|db| db.put(data))
@@ -386,7 +386,7 @@ pub fn db_put(db: f64, data: &[u8]) -> napi::Result<f64> {
 }
 
 /// Appends a row holding the UTF-8 bytes of `data`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn db_put_string(db: f64, data: String) -> napi::Result<f64> {
     handles::lookup(db)?
         .with_writable(|db| db.put(data.as_bytes()))
@@ -398,7 +398,7 @@ pub fn db_put_string(db: f64, data: String) -> napi::Result<f64> {
 /// written then). The fast path of `db.get` (lib/database.js): JavaScript
 /// hands out a view of `pool` from `offset` and never writes that region
 /// again, as Node's own `Buffer.allocUnsafe` pool does.
-#[napi]
+#[napi(catch_unwind)]
 pub fn db_get_into(db: f64, id: f64, mut pool: Uint8ArraySlice, offset: u32) -> napi::Result<f64> {
     let handle = handles::lookup(db)?;
     let id = row_id(id)?;
@@ -412,7 +412,7 @@ pub fn db_get_into(db: f64, id: f64, mut pool: Uint8ArraySlice, offset: u32) -> 
 }
 
 /// Whether row `id` is live.
-#[napi]
+#[napi(catch_unwind)]
 pub fn db_has(db: f64, id: f64) -> napi::Result<bool> {
     let handle = handles::lookup(db)?;
     let id = row_id(id)?;
@@ -420,7 +420,7 @@ pub fn db_has(db: f64, id: f64) -> napi::Result<bool> {
 }
 
 /// Deletes a live row (`TOONSTORE_ERR_NOT_FOUND` when it is not).
-#[napi]
+#[napi(catch_unwind)]
 pub fn db_delete(db: f64, id: f64) -> napi::Result<()> {
     let handle = handles::lookup(db)?;
     let id = row_id(id)?;
@@ -429,7 +429,7 @@ pub fn db_delete(db: f64, id: f64) -> napi::Result<()> {
 
 /// Commits puts and deletes atomically; returns the first put's id (the
 /// others follow it), or -1 when there were no puts.
-#[napi]
+#[napi(catch_unwind)]
 pub fn db_write_batch(db: f64, data: &[u8], ends: &[u32], deletes: &[f64]) -> napi::Result<f64> {
     let handle = handles::lookup(db)?;
     let batch = build_batch(data, ends, deletes)?;
@@ -438,7 +438,7 @@ pub fn db_write_batch(db: f64, data: &[u8], ends: &[u32], deletes: &[f64]) -> na
 }
 
 /// The number of live rows (no file system access).
-#[napi]
+#[napi(catch_unwind)]
 pub fn db_count(db: f64) -> napi::Result<f64> {
     handles::lookup(db)?
         .with(|db| db.live_rows())

@@ -46,7 +46,7 @@ pub struct NativeErrorCode {
 }
 
 /// Every error kind of the engine: its C name and code.
-#[napi]
+#[napi(catch_unwind)]
 pub fn error_codes() -> Vec<NativeErrorCode> {
     ErrorKind::ALL
         .iter()
@@ -100,4 +100,24 @@ pub fn row_id(value: f64) -> napi::Result<u64> {
             &format!("row id must be a non-negative safe integer, got {value}"),
         ))
     }
+}
+
+/// Runs `f`, turning a panic into `TOONSTORE_ERR_INTERNAL` (the work of
+/// async tasks, which napi-rs runs on the thread pool without a panic
+/// boundary; a panic unwinding out of it would abort the process). The
+/// synchronous calls get the same boundary from `#[napi(catch_unwind)]`.
+/// `AssertUnwindSafe`: after a panic the engine's own locks are poisoned and
+/// report it on the next call; nothing here reads half-updated state.
+pub fn panic_boundary<T>(f: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(make_error(
+            ErrorKind::Internal,
+            &format!("panic in the ToonStore addon: {what}"),
+        ))
+    })
 }

@@ -29,7 +29,35 @@ mod tasks;
 use napi_derive::napi;
 
 /// The engine crate's version (the C library's `toonstore_version()`).
-#[napi]
+#[napi(catch_unwind)]
 pub fn engine_version() -> &'static str {
     toonstore::VERSION
+}
+
+/// Panics (inside the panic boundary): lets the tests check that a panic
+/// becomes a `TOONSTORE_ERR_INTERNAL` error instead of aborting the
+/// process, on the JavaScript thread (`in_task` false) and on the thread
+/// pool. Not exported by index.js.
+#[napi(catch_unwind)]
+pub fn test_panic(in_task: bool) -> napi::Result<napi::bindgen_prelude::AsyncTask<PanicTask>> {
+    if !in_task {
+        panic!("test panic on the JavaScript thread");
+    }
+    Ok(napi::bindgen_prelude::AsyncTask::new(PanicTask))
+}
+
+/// The task of `test_panic`.
+pub struct PanicTask;
+
+impl napi::Task for PanicTask {
+    type Output = ();
+    type JsValue = ();
+
+    fn compute(&mut self) -> napi::Result<()> {
+        errors::panic_boundary(|| panic!("test panic on the thread pool"))
+    }
+
+    fn resolve(&mut self, _env: napi::Env, _output: ()) -> napi::Result<()> {
+        Ok(())
+    }
 }

@@ -24,7 +24,7 @@ use parking_lot::Mutex;
 use toonstore::{RowId, Scan, Snapshot};
 
 use crate::database::{copy_into, Handle};
-use crate::errors::{closed_error, make_error, row_id, EngineResult};
+use crate::errors::{closed_error, make_error, panic_boundary, row_id, EngineResult};
 
 /// About how many bytes of values one chunk holds (a chunk ends after the
 /// row that reaches it, so one large row makes a chunk of its own).
@@ -44,7 +44,7 @@ pub struct NativeResources {
 }
 
 /// How many native scans and snapshots are alive (a diagnostic).
-#[napi]
+#[napi(catch_unwind)]
 pub fn native_resources() -> NativeResources {
     NativeResources {
         scans: LIVE_SCANS.load(Ordering::Relaxed) as u32,
@@ -160,7 +160,7 @@ impl NativeScan {
     /// Fills the next chunk: returns its Buffer (row `i` is bytes
     /// `offs[i + 1]..offs[i + 2]`, its id `ids[i]`, `offs[0]` rows), or
     /// undefined at the end (the scan is released then).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn next_chunk<'env>(
         &self,
         env: &'env Env,
@@ -189,7 +189,7 @@ impl NativeScan {
     /// `nextChunk` on the thread pool (for `for await` and streams): the
     /// rows are read there, so a scan of cold data never blocks the event
     /// loop. Resolves to a chunk, or undefined at the end.
-    #[napi(ts_return_type = "Promise<NativeChunk | undefined>")]
+    #[napi(ts_return_type = "Promise<NativeChunk | undefined>", catch_unwind)]
     pub fn next_chunk_async(&self, max_rows: u32) -> napi::Result<AsyncTask<ChunkTask>> {
         self.check_open()?;
         Ok(AsyncTask::new(ChunkTask {
@@ -199,7 +199,7 @@ impl NativeScan {
     }
 
     /// Releases the scan's snapshot; later chunks are empty. Idempotent.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(&self) {
         self.state.lock().take();
     }
@@ -213,6 +213,9 @@ pub struct NativeChunk {
     pub offs: Uint32Array,
 }
 
+/// A chunk read on the thread pool: its bytes, ids and offsets.
+type OwnedChunk = (Vec<u8>, Vec<f64>, Vec<u32>);
+
 /// Reads one chunk on the thread pool.
 pub struct ChunkTask {
     state: SharedScan,
@@ -220,10 +223,25 @@ pub struct ChunkTask {
 }
 
 impl Task for ChunkTask {
-    type Output = Option<(Vec<u8>, Vec<f64>, Vec<u32>)>;
+    type Output = Option<OwnedChunk>;
     type JsValue = Option<NativeChunk>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
+        panic_boundary(|| self.read())
+    }
+
+    fn resolve(&mut self, _env: Env, out: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(out.map(|(data, ids, offs)| NativeChunk {
+            data: Buffer::from(data),
+            ids: Float64Array::new(ids),
+            offs: Uint32Array::new(offs),
+        }))
+    }
+}
+
+impl ChunkTask {
+    /// Reads the next chunk into owned vectors.
+    fn read(&mut self) -> napi::Result<Option<OwnedChunk>> {
         let mut guard = self.state.lock();
         let Some(state) = guard.as_mut() else {
             return Ok(None);
@@ -238,14 +256,6 @@ impl Task for ChunkTask {
         ids.truncate(n);
         offs.truncate(n + 2);
         Ok(Some((std::mem::take(&mut state.buf), ids, offs)))
-    }
-
-    fn resolve(&mut self, _env: Env, out: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(out.map(|(data, ids, offs)| NativeChunk {
-            data: Buffer::from(data),
-            ids: Float64Array::new(ids),
-            offs: Uint32Array::new(offs),
-        }))
     }
 }
 
@@ -279,7 +289,7 @@ impl NativeSnapshot {
 #[napi]
 impl NativeSnapshot {
     /// A copy of the row as of the snapshot, or undefined.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get(&self, id: f64) -> napi::Result<Either<Buffer, Undefined>> {
         let id = row_id(id)?;
         self.with(|s| {
@@ -293,7 +303,7 @@ impl NativeSnapshot {
     /// Copies the row as of the snapshot into `pool` at `offset`, as
     /// `dbGetInto` does (length, -1 when absent, `-(len + 2)` when it does
     /// not fit).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_into(&self, id: f64, mut pool: Uint8ArraySlice, offset: u32) -> napi::Result<f64> {
         let id = row_id(id)?;
         // SAFETY: the typed array's memory is alive for this synchronous
@@ -314,7 +324,7 @@ impl NativeSnapshot {
     }
 
     /// A scan of the snapshot's rows with id >= `start`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn scan(&self, start: f64) -> napi::Result<NativeScan> {
         let start: RowId = row_id(start)?;
         self.with(|s| {
@@ -331,7 +341,7 @@ impl NativeSnapshot {
     }
 
     /// Releases the snapshot (its segments may be freed). Idempotent.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn release(&self) {
         self.snapshot.lock().take();
     }

@@ -14,7 +14,7 @@ use napi::{sys, Env, Task, ValueType};
 use toonstore::{Batch, Options, RowId, ToonStore};
 
 use crate::database::{first_id, NativeDatabase, NativeStats};
-use crate::errors::EngineResult;
+use crate::errors::{panic_boundary, EngineResult};
 use crate::registry;
 
 /// What a `DbTask` does.
@@ -96,6 +96,24 @@ impl Task for DbTask {
     type JsValue = TaskValue;
 
     fn compute(&mut self) -> napi::Result<TaskValue> {
+        panic_boundary(|| self.run())
+    }
+
+    fn resolve(&mut self, _env: Env, output: TaskValue) -> napi::Result<TaskValue> {
+        Ok(output)
+    }
+
+    fn finally(mut self, _env: Env) -> napi::Result<()> {
+        // Only when `compute` never ran (the environment is going away).
+        if let Some(db) = self.db.take() {
+            let _ = registry::release(db);
+        }
+        Ok(())
+    }
+}
+
+impl DbTask {
+    fn run(&mut self) -> napi::Result<TaskValue> {
         let Some(op) = self.op.take() else {
             return match self.db.take() {
                 Some(db) => registry::release(db).js().map(|()| TaskValue::Nothing),
@@ -111,18 +129,6 @@ impl Task for DbTask {
         // final flush runs here rather than on the JavaScript thread.
         let _ = registry::release(db);
         value
-    }
-
-    fn resolve(&mut self, _env: Env, output: TaskValue) -> napi::Result<TaskValue> {
-        Ok(output)
-    }
-
-    fn finally(mut self, _env: Env) -> napi::Result<()> {
-        // Only when `compute` never ran (the environment is going away).
-        if let Some(db) = self.db.take() {
-            let _ = registry::release(db);
-        }
-        Ok(())
     }
 }
 
@@ -167,7 +173,7 @@ impl Task for OpenTask {
     type JsValue = NativeDatabase;
 
     fn compute(&mut self) -> napi::Result<Arc<ToonStore>> {
-        registry::open_shared(&PathBuf::from(&self.path), &self.options).js()
+        panic_boundary(|| registry::open_shared(&PathBuf::from(&self.path), &self.options).js())
     }
 
     fn resolve(&mut self, _env: Env, db: Arc<ToonStore>) -> napi::Result<NativeDatabase> {

@@ -259,3 +259,21 @@ test('the native classes called directly with wrong arguments throw, never crash
   db.close();
   assert.throws(() => native.dbCount(db.id), /TOONSTORE_ERR_CLOSED/);
 });
+
+test('a panic in the addon is TOONSTORE_ERR_INTERNAL, not an abort (sync and on the thread pool)', async () => {
+  const native = require(path.join(pkg, 'lib', 'native'));
+  const { toError } = require(path.join(pkg, 'lib', 'errors'));
+  const internal = (err) => {
+    const e = toError(err);
+    assert.ok(e instanceof ToonStoreError);
+    assert.equal(e.code, 'TOONSTORE_ERR_INTERNAL');
+    assert.match(e.message, /panic/);
+    return true;
+  };
+  assert.throws(() => native.testPanic(false), internal);
+  await assert.rejects(native.testPanic(true), internal);
+  // The process and the addon go on working.
+  const db = ToonStore.open(dbPath());
+  assert.equal(db.put('after'), 0);
+  db.close();
+});
