@@ -256,3 +256,14 @@ TS_TYPE_IS(&toonstore_snapshot_open, int (*)(struct ToonStore *db, struct ToonSt
 TS_TYPE_IS(&toonstore_snapshot_get, int (*)(const struct ToonStoreSnapshot *snapshot, int64_t row_id, const uint8_t **data, size_t *len));
 TS_TYPE_IS(&toonstore_snapshot_scan, struct ToonStoreIter *(*)(const struct ToonStoreSnapshot *snapshot, int64_t start_row_id));
 TS_TYPE_IS(&toonstore_snapshot_free, void (*)(struct ToonStoreSnapshot *snapshot));
+
+/* ---- Added in 1.1 (checked when the header is 1.1 or later; the frozen 1.0
+ * header, which this file must also accept, has none of it). ---- */
+#if TOONSTORE_VERSION_NUMBER >= 1001000
+_Static_assert(TOONSTORE_ERR_FORKED == -14, "TOONSTORE_ERR_FORKED changed");
+_Static_assert(TOONSTORE_API_VERSION >= 2, "TOONSTORE_API_VERSION went backwards");
+_Static_assert(sizeof(ToonStoreApi) >= 320, "ToonStoreApi shrank");
+_Static_assert(offsetof(ToonStoreApi, error_name) == 312 && sizeof(((ToonStoreApi *)0)->error_name) == 8, "ToonStoreApi.error_name moved");
+TS_TYPE_IS(((ToonStoreApi *)0)->error_name, const char *(*)(int));
+TS_TYPE_IS(&toonstore_error_name, const char *(*)(int code));
+#endif

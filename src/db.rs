@@ -50,7 +50,7 @@ impl Drop for CountGuard<'_> {
 }
 
 /// Space and row counts of a database.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Stats {
     /// Rows that can be read.
     pub live_rows: u64,

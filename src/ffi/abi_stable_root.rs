@@ -22,6 +22,7 @@ use abi_stable::{
 
 use crate::ffi::database::*;
 use crate::ffi::info::*;
+use crate::ffi::maintenance::toonstore_sync;
 use crate::ffi::read::*;
 
 /// Stands for a `ToonStore*` across the abi_stable boundary (never built).

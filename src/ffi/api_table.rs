@@ -14,11 +14,15 @@ use crate::ffi::check::{toonstore_check, ToonStoreCheckReport};
 use crate::ffi::database::*;
 use crate::ffi::handles::{FfiBatch, FfiDatabase, FfiIter, FfiSnapshot};
 use crate::ffi::info::*;
-use crate::ffi::options::{toonstore_open_options_init, ToonStoreOpenOptions, ToonStoreStats};
+use crate::ffi::maintenance::*;
+use crate::ffi::options::{ToonStoreOpenOptions, ToonStoreStats};
 use crate::ffi::read::*;
 use crate::ffi::TOONSTORE_API_VERSION;
 
-/// Version 1 of the function table. Fields are only ever appended.
+/// The function table. Fields are only ever appended: version 1 ends with
+/// `check`; version 2 (1.1) appends `error_name`. `size` says how much of
+/// the struct the library filled, so a host reads a field only when
+/// `offsetof(ToonStoreApi, field) < api->size`.
 #[repr(C)]
 pub struct ToonStoreApi {
     /// The interface version of this table.
@@ -68,10 +72,24 @@ pub struct ToonStoreApi {
     pub snapshot_free: unsafe extern "C" fn(*mut FfiSnapshot),
     pub last_error_copy: extern "C" fn() -> *mut c_char,
     pub check: unsafe extern "C" fn(*const c_char, *mut ToonStoreCheckReport) -> c_int,
+    /// Version 2 and later: `toonstore_error_name`.
+    pub error_name: extern "C" fn(c_int) -> *const c_char,
 }
 
+/// `sizeof` the version 1 table: everything before `error_name` (312 bytes
+/// on 64-bit targets, what 1.0 reported).
+const V1_SIZE: u32 = std::mem::offset_of!(ToonStoreApi, error_name) as u32;
+
+/// The version 1 table, served unchanged: `version` 1 and the 1.0 `size`.
+/// (`error_name` is filled too, past `size`, where no version 1 host looks.)
 static API_V1: ToonStoreApi = ToonStoreApi {
     version: 1,
+    size: V1_SIZE,
+    ..API_V2
+};
+
+static API_V2: ToonStoreApi = ToonStoreApi {
+    version: 2,
     size: std::mem::size_of::<ToonStoreApi>() as u32,
     version_number: toonstore_version_number,
     version_string: toonstore_version,
@@ -111,16 +129,20 @@ static API_V1: ToonStoreApi = ToonStoreApi {
     snapshot_free: toonstore_snapshot_free,
     last_error_copy: toonstore_last_error_copy,
     check: toonstore_check,
+    error_name: toonstore_error_name,
 };
 
-/// The function table of interface `version` (1 ..= `TOONSTORE_API_VERSION`),
-/// static and never freed; NULL plus `TOONSTORE_ERR_VERSION` as the last
-/// error for a version this library does not provide.
+/// The function table of interface `version` (1 ..= `TOONSTORE_API_VERSION`):
+/// library-owned and static, never freed. Returns NULL, with
+/// `TOONSTORE_ERR_VERSION` as the thread's last error, for a version this
+/// library does not serve.
 #[no_mangle]
 pub extern "C" fn toonstore_api(version: u32) -> *const ToonStoreApi {
     guard(|| {
         if version == 1 {
             Ok(&API_V1 as *const ToonStoreApi)
+        } else if version == 2 {
+            Ok(&API_V2 as *const ToonStoreApi)
         } else {
             Err(Error::new(
                 ErrorKind::Version,
@@ -130,4 +152,22 @@ pub extern "C" fn toonstore_api(version: u32) -> *const ToonStoreApi {
             ))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_1_is_served_unchanged_and_version_2_appends() {
+        // SAFETY: toonstore_api returns static tables for 1 and 2.
+        let (v1, v2) = unsafe { (&*toonstore_api(1), &*toonstore_api(2)) };
+        assert_eq!((v1.version, v1.size), (1, 312));
+        assert_eq!(v2.version, 2);
+        assert_eq!(v2.size as usize, std::mem::size_of::<ToonStoreApi>());
+        assert_eq!(v2.size, 320);
+        assert_eq!(TOONSTORE_API_VERSION, 2);
+        assert!(toonstore_api(3).is_null());
+        assert!(toonstore_api(0).is_null());
+    }
 }

@@ -108,6 +108,24 @@ pub(crate) fn guard<R: ErrorReturn>(body: impl FnOnce() -> Result<R, Error>) -> 
     }
 }
 
+/// Writes `value` through an out-pointer the caller may have passed as NULL
+/// (then nothing is written). Every function stores its "nothing" value
+/// (NULL, 0, -1 for a row id) this way in each non-NULL out-pointer before
+/// it can fail, so that on every failure, including another argument being
+/// NULL, no out-pointer keeps what the caller had in it.
+///
+/// # Safety
+/// `out` is null or valid for a write of `T`.
+pub(crate) unsafe fn set_out<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        // SAFETY: non-null, and writable by the caller's contract.
+        unsafe { out.write(value) };
+    }
+}
+
+/// The row id written to an out-pointer when there is none: never a row id.
+pub(crate) const NO_ROW_ID: i64 = -1;
+
 /// An `InvalidArgument` error naming the argument.
 pub(crate) fn invalid(what: &str) -> Error {
     Error::new(ErrorKind::InvalidArgument, what.to_string())

@@ -29,14 +29,19 @@ pub struct ToonStoreCheckReport {
 }
 
 /// Verifies every record and the checkpoint of the database in directory
-/// `path`, which no process may have open for writing (readers may).
-/// Fills `*out` and returns `TOONSTORE_OK` when healthy,
-/// `TOONSTORE_ERR_CORRUPT` when a problem was found (described in
-/// `out->first_problem`), or another code when the check could not run
-/// (`TOONSTORE_ERR_LOCKED`, `TOONSTORE_ERR_IO`, ...).
+/// `path`, which no process may have open for writing (readers may). Fills
+/// the caller's `*out`, whose `version` the caller set to
+/// `TOONSTORE_CHECK_REPORT_VERSION`.
 ///
-/// # Safety
-/// `path` is null or NUL-terminated; `out` is null or a writable report.
+/// Returns `TOONSTORE_OK` when the database is healthy, or one of:
+/// `TOONSTORE_ERR_CORRUPT` (a problem was found, described in
+/// `out->first_problem` with its file and offset), and, when the check could
+/// not run (then every field of `*out` but `version` is 0):
+/// `TOONSTORE_ERR_INVALID_ARG` (`path` NULL, empty or not UTF-8; `out`
+/// NULL), `TOONSTORE_ERR_VERSION` (`out->version` unknown; `*out` is not
+/// written), `TOONSTORE_ERR_LOCKED` (open for writing, also in this
+/// process), `TOONSTORE_ERR_IO` (e.g. no database there),
+/// `TOONSTORE_ERR_NOMEM`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_check(
     path: *const c_char,
@@ -54,17 +59,23 @@ pub unsafe extern "C" fn toonstore_check(
                 format!("ToonStoreCheckReport version {version} is not known to this library (it knows {TOONSTORE_CHECK_REPORT_VERSION})"),
             ));
         }
-        // SAFETY: forwarded contract.
-        let path = unsafe { path_from_c(path) }?;
-        let report = crate::check::check(path)?;
         let mut c = ToonStoreCheckReport {
             version,
-            has_checkpoint: u32::from(report.has_checkpoint),
-            segments: report.segments,
-            records: report.records,
-            live_rows: report.live_rows,
+            has_checkpoint: 0,
+            segments: 0,
+            records: 0,
+            live_rows: 0,
             first_problem: [0; 512],
         };
+        // SAFETY: non-null; version 1 is this whole struct (the function's contract).
+        unsafe { out.write(c) };
+        // SAFETY: `path` is null or NUL-terminated (the function's contract).
+        let path = unsafe { path_from_c(path) }?;
+        let report = crate::check::check(path)?;
+        c.has_checkpoint = u32::from(report.has_checkpoint);
+        c.segments = report.segments;
+        c.records = report.records;
+        c.live_rows = report.live_rows;
         if let Some(problem) = &report.first_problem {
             let bytes = problem.as_bytes();
             let n = bytes.len().min(c.first_problem.len() - 1);

@@ -4,10 +4,11 @@ use std::ffi::CStr;
 use std::os::raw::{c_char, c_int};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ffi::boundary::{guard, invalid};
+use crate::ffi::boundary::{guard, invalid, set_out, NO_ROW_ID};
 use crate::ffi::handles::{self, FfiDatabase};
-use crate::ffi::options::{self, ToonStoreOpenOptions, ToonStoreStats};
+use crate::ffi::options::{self, ToonStoreOpenOptions};
 use crate::ffi::{TOONSTORE_DURABILITY_DEFAULT, TOONSTORE_OK};
+use crate::ffi::{TOONSTORE_DURABILITY_NORMAL, TOONSTORE_OPEN_OPTIONS_VERSION};
 use crate::{Options, RowId, ToonStore};
 
 /// Converts a C path; NULL, empty and non-UTF-8 paths are refused.
@@ -74,33 +75,79 @@ fn open(path: &str, options: &Options) -> Result<*mut FfiDatabase> {
     Ok(handles::into_raw::<FfiDatabase>(store))
 }
 
-/// Opens the database in directory `path` with default options, creating it
-/// (and the directory) when missing.
+/// Opens the database in directory `path` (a NUL-terminated UTF-8 string)
+/// with default options, creating the directory and the database when
+/// missing.
 ///
-/// Returns a handle owned by the caller, released with `toonstore_close`, or
-/// NULL on failure; `toonstore_last_error()` then says why (the path and the
-/// OS error, "locked by another process", "corrupt", ...).
-///
-/// # Safety
-/// `path` is null or a NUL-terminated string.
+/// Returns a handle owned by the caller, to be released with
+/// `toonstore_close`, or NULL on failure; `toonstore_last_error()` then says
+/// why and `toonstore_last_error_code()` is one of:
+/// `TOONSTORE_ERR_INVALID_ARG` (path NULL, empty or not UTF-8),
+/// `TOONSTORE_ERR_IO`, `TOONSTORE_ERR_LOCKED` (open for writing in another
+/// process), `TOONSTORE_ERR_CORRUPT`, `TOONSTORE_ERR_VERSION` (files of a
+/// newer format), `TOONSTORE_ERR_NOMEM`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_open(path: *const c_char) -> *mut FfiDatabase {
     guard(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `path` is null or NUL-terminated (the function's contract).
         let path = unsafe { path_from_c(path) }?;
         open(path, &Options::default())
     })
 }
 
-/// Opens the database in directory `path` with `opts` (NULL: defaults).
-/// On success `*out_db` receives a handle owned by the caller (release it
-/// with `toonstore_close`); on failure `*out_db` is set to NULL.
+/// Fills `*opts` (caller-allocated) with the defaults of struct version
+/// `version` (pass `TOONSTORE_OPEN_OPTIONS_VERSION`): durability NORMAL,
+/// read-write, create if missing, checksums verified, flush every 1000 ms,
+/// values up to 64 MiB, segments of 64 MiB.
 ///
-/// Returns `TOONSTORE_OK` or a negative error code.
+/// Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_INVALID_ARG` (`opts`
+/// NULL), `TOONSTORE_ERR_VERSION` (a version this library does not know;
+/// `*opts` is not written).
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_open_options_init(
+    opts: *mut ToonStoreOpenOptions,
+    version: u32,
+) -> c_int {
+    guard(|| {
+        if opts.is_null() {
+            return Err(invalid("opts is NULL"));
+        }
+        if version != TOONSTORE_OPEN_OPTIONS_VERSION {
+            return Err(options::version_error(
+                "ToonStoreOpenOptions",
+                version,
+                TOONSTORE_OPEN_OPTIONS_VERSION,
+            ));
+        }
+        let d = Options::default();
+        let value = ToonStoreOpenOptions {
+            version,
+            durability: TOONSTORE_DURABILITY_NORMAL,
+            read_only: 0,
+            create_if_missing: 1,
+            verify_checksums: 1,
+            sync_interval_ms: d.sync_interval.as_millis() as u32,
+            max_value_size: d.max_value_size,
+            segment_size: d.segment_size,
+        };
+        // SAFETY: non-null, and a writable struct of this version (the
+        // function's contract).
+        unsafe { opts.write(value) };
+        Ok(TOONSTORE_OK)
+    })
+}
+
+/// Opens the database in directory `path` with `opts` (NULL: the defaults;
+/// otherwise a struct filled by `toonstore_open_options_init`). On success
+/// `*out_db` receives a handle owned by the caller, to be released with
+/// `toonstore_close`; on failure `*out_db` is set to NULL.
 ///
-/// # Safety
-/// `path` is null or NUL-terminated; `opts` is null or an initialized
-/// options struct; `out_db` is null or writable.
+/// Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_INVALID_ARG` (`out_db`
+/// NULL, a bad path, an option out of range),
+/// `TOONSTORE_ERR_VERSION` (an options version this library does not know,
+/// or files of a newer format), `TOONSTORE_ERR_IO` (also: no database and
+/// `create_if_missing` is 0), `TOONSTORE_ERR_LOCKED`,
+/// `TOONSTORE_ERR_CORRUPT`, `TOONSTORE_ERR_NOMEM`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_open_with(
     path: *const c_char,
@@ -108,47 +155,46 @@ pub unsafe extern "C" fn toonstore_open_with(
     out_db: *mut *mut FfiDatabase,
 ) -> c_int {
     guard(|| {
+        // SAFETY: `out_db` is null or writable (the function's contract).
+        unsafe { set_out(out_db, std::ptr::null_mut()) };
         if out_db.is_null() {
             return Err(invalid("out_db is NULL"));
         }
-        // SAFETY: non-null and writable by the caller's contract.
-        unsafe { out_db.write(std::ptr::null_mut()) };
-        // SAFETY: forwarded contracts.
+        // SAFETY: `path` is null or NUL-terminated; `opts` is null or an
+        // initialized options struct (the function's contract).
         let (path, options) = unsafe { (path_from_c(path)?, options::options_from_c(opts)?) };
         let handle = open(path, &options)?;
-        // SAFETY: as above.
+        // SAFETY: non-null and writable (above).
         unsafe { out_db.write(handle) };
         Ok(TOONSTORE_OK)
     })
 }
 
-/// Closes the database: makes every acknowledged write durable, releases
-/// the lock and all memory. NULL is a no-op. Errors of the final flush are
-/// only reported through `toonstore_last_error()`; use
-/// `toonstore_close_checked` to get them as a return code.
-///
-/// # Safety
-/// `db` is null or a handle from `toonstore_open*` that no other thread is
-/// using; it must not be used afterwards.
+/// Closes the handle and releases it: NULL is a no-op. When it is the last
+/// handle on its database in this process, every acknowledged write is made
+/// durable, the lock is released and all memory freed. Errors of that final
+/// flush are only reported through `toonstore_last_error()`; use
+/// `toonstore_close_checked` to get them as a return code. No other thread
+/// may use `db` during the call, and nobody afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_close(db: *mut FfiDatabase) {
     // SAFETY: forwarded contract.
     let _ = unsafe { toonstore_close_checked(db) };
 }
 
-/// Like `toonstore_close`, and returns `TOONSTORE_OK` or the error of the
-/// final flush (the handle is released either way). NULL gives
-/// `TOONSTORE_OK`; an already closed handle gives `TOONSTORE_ERR_CLOSED`.
-///
-/// # Safety
-/// As `toonstore_close`.
+/// Like `toonstore_close`, and returns the outcome (the handle is released
+/// either way): `TOONSTORE_OK` (also for NULL), or one of:
+/// `TOONSTORE_ERR_CLOSED` (already closed, or not a database handle),
+/// `TOONSTORE_ERR_IO` (the final flush failed), `TOONSTORE_ERR_POISONED`
+/// (an earlier flush failed), `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_close_checked(db: *mut FfiDatabase) -> c_int {
     guard(|| {
         if db.is_null() {
             return Ok(TOONSTORE_OK);
         }
-        // SAFETY: forwarded contract.
+        // SAFETY: `db` is a handle no other thread uses now or later (the
+        // function's contract).
         match unsafe { handles::release(db) } {
             Some(store) => store.close().map(|()| TOONSTORE_OK),
             None => Err(Error::new(
@@ -159,27 +205,32 @@ pub unsafe extern "C" fn toonstore_close_checked(db: *mut FfiDatabase) -> c_int 
     })
 }
 
-/// Appends a row of `len` bytes and returns its new row id (>= 0), or a
-/// negative `TOONSTORE_ERR_*` code. Row ids increase and are never reused.
-/// The bytes are copied; `data` may be NULL only when `len` is 0.
+/// Appends a row of `len` bytes read from `data` (copied; `data` may be NULL
+/// only when `len` is 0).
 ///
-/// # Safety
-/// `db` is null or a live handle; `data` is null or points to `len` bytes.
+/// Returns the new row id (>= 0; ids increase and are never reused), or one
+/// of: `TOONSTORE_ERR_INVALID_ARG` (`db` NULL, `data` NULL with `len` > 0),
+/// `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_TOO_LARGE` (`len` above the
+/// database's `max_value_size`), `TOONSTORE_ERR_READ_ONLY`,
+/// `TOONSTORE_ERR_POISONED`, `TOONSTORE_ERR_IO` (e.g. disk full),
+/// `TOONSTORE_ERR_NOMEM`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_put(db: *mut FfiDatabase, data: *const u8, len: usize) -> i64 {
     guard(|| {
-        // SAFETY: forwarded contracts.
+        // SAFETY: `db` is null or a live handle; `data` is null or `len`
+        // readable bytes (the function's contract).
         let (store, bytes) = unsafe { (self::db(db)?, bytes_from_c(data, len)?) };
         Ok(store.put(bytes)? as i64)
     })
 }
 
-/// Like `toonstore_put`, with the durability for this call
+/// Like `toonstore_put`, with the durability of this one write
 /// (`TOONSTORE_DURABILITY_*`, or `TOONSTORE_DURABILITY_DEFAULT` for the
-/// database's). The id goes to `*out_row_id` (may be NULL).
+/// handle's). The new row id goes to `*out_row_id` (which may be NULL); on
+/// failure `*out_row_id` is -1.
 ///
-/// # Safety
-/// As `toonstore_put`; `out_row_id` is null or writable.
+/// Returns `TOONSTORE_OK`, or one of the codes of `toonstore_put`
+/// (`TOONSTORE_ERR_INVALID_ARG` also for an unknown durability).
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_put_with(
     db: *mut FfiDatabase,
@@ -189,7 +240,9 @@ pub unsafe extern "C" fn toonstore_put_with(
     out_row_id: *mut i64,
 ) -> c_int {
     guard(|| {
-        // SAFETY: forwarded contracts.
+        // SAFETY: `out_row_id` is null or writable (the function's contract).
+        unsafe { set_out(out_row_id, NO_ROW_ID) };
+        // SAFETY: as in `toonstore_put`.
         let (store, bytes) = unsafe { (self::db(db)?, bytes_from_c(data, len)?) };
         let durability = if durability == TOONSTORE_DURABILITY_DEFAULT {
             store.options().durability
@@ -197,22 +250,23 @@ pub unsafe extern "C" fn toonstore_put_with(
             options::durability_from_c(durability)?
         };
         let id = store.put_with(bytes, durability)?;
-        if !out_row_id.is_null() {
-            // SAFETY: non-null and writable by the caller's contract.
-            unsafe { out_row_id.write(id as i64) };
-        }
+        // SAFETY: as above.
+        unsafe { set_out(out_row_id, id as i64) };
         Ok(TOONSTORE_OK)
     })
 }
 
-/// Reads row `row_id` into a new buffer: on `TOONSTORE_OK`, `*data` is owned
-/// by the caller and must be released with `toonstore_free_buffer(*data)`,
-/// and `*len` is its length (an empty row gives `*len == 0` and `*data`
-/// NULL). `TOONSTORE_ERR_NOT_FOUND` for an id never assigned or deleted.
-/// On any failure `*data` is NULL and `*len` is 0.
+/// Reads row `row_id` into a new buffer. On `TOONSTORE_OK`, `*data` is a
+/// buffer of `*len` bytes owned by the caller, to be released with
+/// `toonstore_free_buffer(*data)` (an empty row gives `*len == 0` and
+/// `*data` NULL). On any failure, `*data` is NULL and `*len` is 0 (each
+/// where the pointer is not NULL).
 ///
-/// # Safety
-/// `db` is null or a live handle; `data` and `len` are null or writable.
+/// Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_NOT_FOUND` (an id never
+/// assigned, or deleted), `TOONSTORE_ERR_INVALID_ARG` (`db`, `data` or `len`
+/// NULL; a negative id), `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_CORRUPT`
+/// (the record failed its checksum), `TOONSTORE_ERR_NOMEM`,
+/// `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_get(
     db: *mut FfiDatabase,
@@ -221,15 +275,15 @@ pub unsafe extern "C" fn toonstore_get(
     len: *mut usize,
 ) -> c_int {
     guard(|| {
+        // SAFETY: `data` and `len` are null or writable (the function's contract).
+        unsafe {
+            set_out(data, std::ptr::null_mut());
+            set_out(len, 0);
+        }
         if data.is_null() || len.is_null() {
             return Err(invalid("data and len must not be NULL"));
         }
-        // SAFETY: both non-null and writable by the caller's contract.
-        unsafe {
-            data.write(std::ptr::null_mut());
-            len.write(0);
-        }
-        // SAFETY: forwarded contract.
+        // SAFETY: `db` is null or a live handle (the function's contract).
         let store = unsafe { self::db(db) }?;
         let id = self::row_id(row_id)?;
         let copied = store.get_with(id, |value| -> Result<(*mut u8, usize)> {
@@ -249,7 +303,7 @@ pub unsafe extern "C" fn toonstore_get(
             Ok((buf, value.len()))
         })?;
         let (buf, n) = copied.ok_or_else(|| Error::not_found(id))??;
-        // SAFETY: as above.
+        // SAFETY: both non-null and writable (above).
         unsafe {
             data.write(buf);
             len.write(n);
@@ -258,14 +312,15 @@ pub unsafe extern "C" fn toonstore_get(
     })
 }
 
-/// Copies row `row_id` into the caller's buffer `buf` of `cap` bytes and
-/// stores the row's length in `*out_len`. When `cap` is too small, nothing
-/// is copied, `*out_len` holds the size needed and the result is
-/// `TOONSTORE_ERR_BUFFER_TOO_SMALL`. `buf` may be NULL when `cap` is 0.
+/// Copies row `row_id` into the caller's buffer `buf` of `cap` bytes (`buf`
+/// may be NULL when `cap` is 0) and stores the row's length in `*out_len`.
 ///
-/// # Safety
-/// `db` is null or a live handle; `buf` is null or `cap` writable bytes;
-/// `out_len` is null or writable.
+/// Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_BUFFER_TOO_SMALL`
+/// (nothing copied; `*out_len` holds the size needed),
+/// `TOONSTORE_ERR_NOT_FOUND`, `TOONSTORE_ERR_INVALID_ARG` (`db` or `out_len`
+/// NULL, `buf` NULL with `cap` > 0, a negative id), `TOONSTORE_ERR_CLOSED`,
+/// `TOONSTORE_ERR_CORRUPT`, `TOONSTORE_ERR_INTERNAL`. On every failure but
+/// `TOONSTORE_ERR_BUFFER_TOO_SMALL`, `*out_len` (when not NULL) is 0.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_get_into(
     db: *mut FfiDatabase,
@@ -275,13 +330,15 @@ pub unsafe extern "C" fn toonstore_get_into(
     out_len: *mut usize,
 ) -> c_int {
     guard(|| {
+        // SAFETY: `out_len` is null or writable (the function's contract).
+        unsafe { set_out(out_len, 0) };
         if out_len.is_null() {
             return Err(invalid("out_len is NULL"));
         }
         if buf.is_null() && cap != 0 {
             return Err(invalid("buf is NULL but cap is not 0"));
         }
-        // SAFETY: forwarded contract.
+        // SAFETY: `db` is null or a live handle (the function's contract).
         let store = unsafe { self::db(db) }?;
         let id = self::row_id(row_id)?;
         let n = store
@@ -293,7 +350,7 @@ pub unsafe extern "C" fn toonstore_get_into(
                 value.len()
             })?
             .ok_or_else(|| Error::not_found(id))?;
-        // SAFETY: non-null and writable by the caller's contract.
+        // SAFETY: non-null and writable (above).
         unsafe { out_len.write(n) };
         if n > cap {
             return Err(Error::new(
@@ -305,75 +362,30 @@ pub unsafe extern "C" fn toonstore_get_into(
     })
 }
 
-/// 1 when row `row_id` is live, 0 when it is not, or a negative error code.
-///
-/// # Safety
-/// `db` is null or a live handle.
+/// Returns 1 when row `row_id` is live, 0 when it is not, or one of:
+/// `TOONSTORE_ERR_INVALID_ARG` (`db` NULL, a negative id),
+/// `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_contains(db: *mut FfiDatabase, row_id: i64) -> c_int {
     guard(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `db` is null or a live handle (the function's contract).
         let store = unsafe { self::db(db) }?;
         Ok(c_int::from(store.contains(self::row_id(row_id)?)?))
     })
 }
 
-/// Deletes row `row_id`: `TOONSTORE_OK`, or `TOONSTORE_ERR_NOT_FOUND` when
-/// it is absent or already deleted.
+/// Deletes row `row_id`. Its id is never assigned again.
 ///
-/// # Safety
-/// `db` is null or a live handle.
+/// Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_NOT_FOUND` (absent or
+/// already deleted), `TOONSTORE_ERR_INVALID_ARG` (`db` NULL, a negative id),
+/// `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_READ_ONLY`,
+/// `TOONSTORE_ERR_POISONED`, `TOONSTORE_ERR_IO`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_delete(db: *mut FfiDatabase, row_id: i64) -> c_int {
     guard(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `db` is null or a live handle (the function's contract).
         let store = unsafe { self::db(db) }?;
         store.delete(self::row_id(row_id)?)?;
-        Ok(TOONSTORE_OK)
-    })
-}
-
-/// Makes every acknowledged write durable (fsync of the log).
-///
-/// # Safety
-/// `db` is null or a live handle.
-#[no_mangle]
-pub unsafe extern "C" fn toonstore_sync(db: *mut FfiDatabase) -> c_int {
-    guard(|| {
-        // SAFETY: forwarded contract.
-        unsafe { self::db(db) }?.sync()?;
-        Ok(TOONSTORE_OK)
-    })
-}
-
-/// Rewrites segments holding deleted rows to reclaim their space; row ids
-/// do not change, and readers, snapshots and writers keep working.
-///
-/// # Safety
-/// `db` is null or a live handle.
-#[no_mangle]
-pub unsafe extern "C" fn toonstore_compact(db: *mut FfiDatabase) -> c_int {
-    guard(|| {
-        // SAFETY: forwarded contract.
-        unsafe { self::db(db) }?.compact()?;
-        Ok(TOONSTORE_OK)
-    })
-}
-
-/// Fills `*out` (whose `version` the caller set to `TOONSTORE_STATS_VERSION`).
-///
-/// # Safety
-/// `db` is null or a live handle; `out` is null or a writable stats struct.
-#[no_mangle]
-pub unsafe extern "C" fn toonstore_stats(db: *mut FfiDatabase, out: *mut ToonStoreStats) -> c_int {
-    guard(|| {
-        if out.is_null() {
-            return Err(invalid("out is NULL"));
-        }
-        // SAFETY: forwarded contract.
-        let stats = unsafe { self::db(db) }?.stats()?;
-        // SAFETY: non-null; writable by the caller's contract.
-        unsafe { options::write_stats(out, &stats) }?;
         Ok(TOONSTORE_OK)
     })
 }

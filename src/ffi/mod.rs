@@ -2,30 +2,41 @@
 //!
 //! The header is generated from this module by cbindgen (`cbindgen.toml`)
 //! and committed; `tests/header_fresh.rs` fails when it is stale. Rules that
-//! hold for every function (see `C_API_CONTRACT.md`):
+//! hold for every function (see `docs/c/CONTRACT.md`):
 //!
 //! * every function runs inside [`boundary::guard`]: no panic crosses the
 //!   boundary, failures set the thread's last error;
 //! * handles are checked for NULL and for a live magic number;
-//! * out-pointers are written on success; owned out-handles are set to NULL
-//!   on failure;
+//! * out-pointers are written on success and cleared (NULL, 0, -1 for a row
+//!   id) on every failure, before any argument is checked
+//!   ([`boundary::set_out`]);
 //! * error codes and struct layouts never change once released; structs
 //!   carry their version as the first field.
 //!
-//! Unsafe code of the crate lives here and in `storage::segment` only.
+//! Unsafe code of the crate lives here (raw pointers from C), in
+//! `storage::segment` (the mappings), `index` (the index's own anonymous
+//! mappings), `format::record` (SIMD checksums) and at the places that read
+//! a mapping through `Segment::bytes_from`/`write` (`log`, `recovery`,
+//! `snapshot`, `compaction`, `check`), each with its `// SAFETY:` reason.
 
 #![allow(clippy::missing_safety_doc)] // each function documents its contract in prose for C readers
 
-pub mod abi_stable_root;
+// The header lists functions in the order of these modules (cbindgen reads
+// them in declaration order), which is the order a reader meets the API:
+// version and errors, open and options, put/get/delete, scans and
+// snapshots, batches, maintenance, the function table.
 pub mod api_table;
 pub mod batch;
-pub mod boundary;
 pub mod check;
 pub mod database;
-pub mod handles;
 pub mod info;
+pub mod maintenance;
 pub mod options;
 pub mod read;
+
+pub mod abi_stable_root;
+pub mod boundary;
+pub mod handles;
 
 use std::os::raw::c_int;
 
@@ -33,13 +44,13 @@ use std::os::raw::c_int;
 /// `libtoonstore.so.1`).
 pub const TOONSTORE_VERSION_MAJOR: u32 = 1;
 /// Minor version: new functions and struct versions, never breaking.
-pub const TOONSTORE_VERSION_MINOR: u32 = 0;
+pub const TOONSTORE_VERSION_MINOR: u32 = 1;
 /// Patch version: fixes only.
 pub const TOONSTORE_VERSION_PATCH: u32 = 0;
 /// MAJOR*1000000 + MINOR*1000 + PATCH (SQLite's scheme).
-pub const TOONSTORE_VERSION_NUMBER: u32 = 1_000_000;
+pub const TOONSTORE_VERSION_NUMBER: u32 = 1_001_000;
 /// The version as a string literal.
-pub const TOONSTORE_VERSION_STRING: &str = "1.0.0";
+pub const TOONSTORE_VERSION_STRING: &str = "1.1.0";
 
 /// Success.
 pub const TOONSTORE_OK: c_int = 0;
@@ -69,6 +80,18 @@ pub const TOONSTORE_ERR_CLOSED: c_int = -11;
 pub const TOONSTORE_ERR_BUFFER_TOO_SMALL: c_int = -12;
 /// An earlier fsync failed; writes are refused until the database is reopened.
 pub const TOONSTORE_ERR_POISONED: c_int = -13;
+/// The handle was opened in another process: this process is a `fork()`
+/// child of the one that opened it. Open the database again here. (Since 1.1.)
+pub const TOONSTORE_ERR_FORKED: c_int = -14;
+
+/// Each `TOONSTORE_ERR_*` constant above has the value of its row in the
+/// error table (`src/error.rs`); a constant missing here fails the build.
+macro_rules! check_c_constants {
+    ($($(#[doc = $doc:literal])* $kind:ident = $code:literal, $c_name:ident, $text:literal;)*) => {
+        $(const _: () = assert!($c_name == $code && $c_name == crate::ErrorKind::$kind.code());)*
+    };
+}
+crate::error::error_table!(check_c_constants);
 
 /// Durability: no background flush (bulk loads); survives a process crash.
 pub const TOONSTORE_DURABILITY_OFF: u32 = 0;
@@ -86,8 +109,9 @@ pub const TOONSTORE_OPEN_OPTIONS_VERSION: u32 = 1;
 pub const TOONSTORE_STATS_VERSION: u32 = 1;
 /// Current version of `ToonStoreCheckReport`.
 pub const TOONSTORE_CHECK_REPORT_VERSION: u32 = 1;
-/// Newest version of the function table `toonstore_api` returns.
-pub const TOONSTORE_API_VERSION: u32 = 1;
+/// Newest version of the function table `toonstore_api` serves (1 and 2 are
+/// served; 2 appends `error_name`).
+pub const TOONSTORE_API_VERSION: u32 = 2;
 
 #[cfg(test)]
 mod tests {

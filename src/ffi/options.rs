@@ -5,14 +5,13 @@
 //! it does not know with `TOONSTORE_ERR_VERSION`. Fields are only appended,
 //! each new field with a new version number.
 
-use std::os::raw::c_int;
 use std::ptr::addr_of;
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ffi::boundary::{guard, invalid};
+use crate::ffi::boundary::invalid;
 use crate::ffi::{
-    TOONSTORE_DURABILITY_FULL, TOONSTORE_DURABILITY_NORMAL, TOONSTORE_DURABILITY_OFF, TOONSTORE_OK,
+    TOONSTORE_DURABILITY_FULL, TOONSTORE_DURABILITY_NORMAL, TOONSTORE_DURABILITY_OFF,
     TOONSTORE_OPEN_OPTIONS_VERSION, TOONSTORE_STATS_VERSION,
 };
 use crate::options::{Durability, Options};
@@ -84,7 +83,7 @@ fn bool_from_c(value: u32, name: &str) -> Result<bool> {
     }
 }
 
-fn version_error(what: &str, version: u32, known: u32) -> Error {
+pub(crate) fn version_error(what: &str, version: u32, known: u32) -> Error {
     Error::new(
         ErrorKind::Version,
         format!("{what} version {version} is not known to this library (it knows up to {known}); link a newer libtoonstore"),
@@ -119,46 +118,6 @@ pub(crate) unsafe fn options_from_c(opts: *const ToonStoreOpenOptions) -> Result
         sync_interval: Duration::from_millis(u64::from(c.sync_interval_ms)),
         max_value_size: c.max_value_size,
         segment_size: c.segment_size,
-    })
-}
-
-/// Fills `*opts` with the defaults of struct version `version`.
-///
-/// Returns `TOONSTORE_OK`, `TOONSTORE_ERR_INVALID_ARG` for a NULL `opts`, or
-/// `TOONSTORE_ERR_VERSION` for a version this library does not know.
-///
-/// # Safety
-/// `opts` is null or points to a writable struct of the given version.
-#[no_mangle]
-pub unsafe extern "C" fn toonstore_open_options_init(
-    opts: *mut ToonStoreOpenOptions,
-    version: u32,
-) -> c_int {
-    guard(|| {
-        if opts.is_null() {
-            return Err(invalid("opts is NULL"));
-        }
-        if version != TOONSTORE_OPEN_OPTIONS_VERSION {
-            return Err(version_error(
-                "ToonStoreOpenOptions",
-                version,
-                TOONSTORE_OPEN_OPTIONS_VERSION,
-            ));
-        }
-        let d = Options::default();
-        let value = ToonStoreOpenOptions {
-            version,
-            durability: TOONSTORE_DURABILITY_NORMAL,
-            read_only: 0,
-            create_if_missing: 1,
-            verify_checksums: 1,
-            sync_interval_ms: d.sync_interval.as_millis() as u32,
-            max_value_size: d.max_value_size,
-            segment_size: d.segment_size,
-        };
-        // SAFETY: non-null, and the caller provides a writable struct.
-        unsafe { opts.write(value) };
-        Ok(TOONSTORE_OK)
     })
 }
 

@@ -3,28 +3,29 @@
 use std::os::raw::c_int;
 
 use crate::error::Result;
-use crate::ffi::boundary::{guard, invalid};
+use crate::ffi::boundary::{guard, invalid, set_out, NO_ROW_ID};
 use crate::ffi::database::{db, row_id};
 use crate::ffi::handles::{self, FfiDatabase, FfiIter, FfiSnapshot};
 use crate::ffi::TOONSTORE_OK;
 
 /// Starts a scan over the live rows in ascending row id order. It reads a
 /// snapshot: rows put or deleted after this call returns do not change what
-/// it yields. Returns an iterator owned by the caller (release it with
-/// `toonstore_iter_free`), or NULL and the last error.
+/// it yields.
 ///
-/// # Safety
-/// `db` is null or a live handle.
+/// Returns an iterator owned by the caller, to be released with
+/// `toonstore_iter_free`, or NULL; the thread's last error code is then one
+/// of: `TOONSTORE_ERR_INVALID_ARG` (`db` NULL), `TOONSTORE_ERR_CLOSED`,
+/// `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_scan(db: *mut FfiDatabase) -> *mut FfiIter {
     // SAFETY: forwarded contract.
     unsafe { toonstore_scan_from(db, 0) }
 }
 
-/// Like `toonstore_scan`, starting at the first live row with id `>= start_row_id`.
-///
-/// # Safety
-/// `db` is null or a live handle.
+/// Like `toonstore_scan`, starting at the first live row with id
+/// `>= start_row_id`. Returns an iterator (`toonstore_iter_free`) or NULL
+/// with the last error code one of: `TOONSTORE_ERR_INVALID_ARG` (`db` NULL,
+/// a negative start), `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_scan_from(
     db: *mut FfiDatabase,
@@ -38,17 +39,18 @@ pub unsafe extern "C" fn toonstore_scan_from(
     })
 }
 
-/// Advances the iterator. Returns 1 and fills `*row_id`, `*data`, `*len`
-/// with the next row; 0 at the end (and on every later call); a negative
-/// error code on failure (the iterator then moves past the failed row).
+/// Advances the iterator (used by one thread at a time). Returns 1 and fills
+/// `*row_id`, `*data`, `*len` with the next row; 0 at the end (and on every
+/// later call; the out-pointers are then left as they were); or one of:
+/// `TOONSTORE_ERR_INVALID_ARG` (an argument NULL), `TOONSTORE_ERR_CLOSED`,
+/// `TOONSTORE_ERR_CORRUPT` (the row failed its checksum; the iterator moves
+/// past it), `TOONSTORE_ERR_INTERNAL`. On failure `*row_id` is -1, `*data`
+/// NULL and `*len` 0 (each where the pointer is not NULL).
+///
 /// `*data` is **borrowed**: valid until the next `toonstore_iter_next` or
 /// `toonstore_iter_free` on this iterator (for an iterator from
-/// `toonstore_snapshot_scan`, until its snapshot is freed as well); never
-/// free or modify it. An empty row gives `*len == 0`.
-///
-/// # Safety
-/// `iter` is null or a live iterator used by one thread at a time; the out
-/// pointers are null or writable.
+/// `toonstore_snapshot_scan`: until its snapshot is freed, whichever comes
+/// later); never free or modify it. An empty row gives `*len == 0`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_iter_next(
     iter: *mut FfiIter,
@@ -56,16 +58,23 @@ pub unsafe extern "C" fn toonstore_iter_next(
     data: *mut *mut u8,
     len: *mut usize,
 ) -> c_int {
+    // SAFETY: the out-pointers are null or writable (the function's contract).
+    let clear = || unsafe {
+        set_out(row_id, NO_ROW_ID);
+        set_out(data, std::ptr::null_mut());
+        set_out(len, 0);
+    };
     guard(|| {
         if row_id.is_null() || data.is_null() || len.is_null() {
+            clear();
             return Err(invalid("row_id, data and len must not be NULL"));
         }
         // SAFETY: forwarded contract.
-        let scan = unsafe { handles::get_mut(iter) }?;
+        let scan = unsafe { handles::get_mut(iter) }.inspect_err(|_| clear())?;
         match scan.next_ref() {
             None => Ok(0),
             Some(row) => {
-                let (id, value) = row?;
+                let (id, value) = row.inspect_err(|_| clear())?;
                 // SAFETY: all three are non-null and writable (caller's contract).
                 unsafe {
                     row_id.write(id as i64);
@@ -78,10 +87,8 @@ pub unsafe extern "C" fn toonstore_iter_next(
     })
 }
 
-/// Releases an iterator; NULL is a no-op.
-///
-/// # Safety
-/// `iter` is null or an iterator not used afterwards.
+/// Releases an iterator; NULL is a no-op. The iterator and the rows it
+/// lent must not be used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_iter_free(iter: *mut FfiIter) {
     guard(|| {
@@ -93,23 +100,24 @@ pub unsafe extern "C" fn toonstore_iter_free(iter: *mut FfiIter) {
 
 /// Takes a snapshot: a consistent, read-only view of this moment, for
 /// zero-copy reads. `*out_snapshot` receives a handle owned by the caller,
-/// released with `toonstore_snapshot_free` (NULL on failure). A snapshot
-/// keeps the segments it reads alive (also through compaction) and may be
-/// used from any thread; it stays valid after its database is closed.
+/// to be released with `toonstore_snapshot_free` (NULL on failure). A
+/// snapshot keeps the segments it reads alive (also through compaction),
+/// may be used from many threads at once, and stays valid after its
+/// database is closed.
 ///
-/// # Safety
-/// `db` is null or a live handle; `out_snapshot` is null or writable.
+/// Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_INVALID_ARG` (`db` or
+/// `out_snapshot` NULL), `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_snapshot_open(
     db: *mut FfiDatabase,
     out_snapshot: *mut *mut FfiSnapshot,
 ) -> c_int {
     guard(|| {
+        // SAFETY: `out_snapshot` is null or writable (the function's contract).
+        unsafe { set_out(out_snapshot, std::ptr::null_mut()) };
         if out_snapshot.is_null() {
             return Err(invalid("out_snapshot is NULL"));
         }
-        // SAFETY: non-null and writable by the caller's contract.
-        unsafe { out_snapshot.write(std::ptr::null_mut()) };
         // SAFETY: forwarded contract.
         let snapshot = unsafe { self::db(db) }?.snapshot()?;
         // SAFETY: as above.
@@ -120,12 +128,14 @@ pub unsafe extern "C" fn toonstore_snapshot_open(
 
 /// Reads row `row_id` as of the snapshot without copying: `*data` is
 /// **borrowed** from the database's mapping and stays valid until
-/// `toonstore_snapshot_free(snapshot)`; never free or modify it.
-/// `TOONSTORE_ERR_NOT_FOUND` when the row was absent at the snapshot's moment
-/// (then `*data` is NULL and `*len` 0).
+/// `toonstore_snapshot_free(snapshot)`; never free or modify it. An empty
+/// row gives `*len == 0`.
 ///
-/// # Safety
-/// `snapshot` is null or a live snapshot; `data` and `len` are null or writable.
+/// Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_NOT_FOUND` (the row was
+/// absent at the snapshot's moment), `TOONSTORE_ERR_INVALID_ARG` (an
+/// argument NULL, a negative id), `TOONSTORE_ERR_CLOSED`,
+/// `TOONSTORE_ERR_CORRUPT`, `TOONSTORE_ERR_INTERNAL`. On failure `*data` is
+/// NULL and `*len` 0 (each where the pointer is not NULL).
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_snapshot_get(
     snapshot: *const FfiSnapshot,
@@ -134,13 +144,13 @@ pub unsafe extern "C" fn toonstore_snapshot_get(
     len: *mut usize,
 ) -> c_int {
     guard(|| {
+        // SAFETY: `data` and `len` are null or writable (the function's contract).
+        unsafe {
+            set_out(data, std::ptr::null());
+            set_out(len, 0);
+        }
         if data.is_null() || len.is_null() {
             return Err(invalid("data and len must not be NULL"));
-        }
-        // SAFETY: both non-null and writable by the caller's contract.
-        unsafe {
-            data.write(std::ptr::null());
-            len.write(0);
         }
         // SAFETY: forwarded contract.
         let snap = unsafe { handles::get(snapshot) }?;
@@ -157,10 +167,9 @@ pub unsafe extern "C" fn toonstore_snapshot_get(
 
 /// Starts a scan of the snapshot from the first live row with id
 /// `>= start_row_id`. Rows it yields stay valid until the snapshot is freed.
-/// Returns an iterator owned by the caller (`toonstore_iter_free`) or NULL.
-///
-/// # Safety
-/// `snapshot` is null or a live snapshot.
+/// Returns an iterator owned by the caller (`toonstore_iter_free`), or NULL
+/// with the last error code one of: `TOONSTORE_ERR_INVALID_ARG` (`snapshot`
+/// NULL, a negative start), `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_snapshot_scan(
     snapshot: *const FfiSnapshot,
@@ -175,10 +184,7 @@ pub unsafe extern "C" fn toonstore_snapshot_scan(
 }
 
 /// Releases a snapshot; NULL is a no-op. Pointers borrowed from it become
-/// invalid.
-///
-/// # Safety
-/// `snapshot` is null or a snapshot not used afterwards.
+/// invalid; iterators of it must be freed before or after, not used.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_snapshot_free(snapshot: *mut FfiSnapshot) {
     guard(|| -> Result<()> {

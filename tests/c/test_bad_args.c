@@ -67,6 +67,20 @@ static ToonStoreOpenOptions opts;
 static ToonStoreStats st;
 static uint8_t buf[16];
 
+/* Out-pointer rule: on every failure, every non-NULL out-pointer is cleared
+ * (NULL, length 0, row id -1), whatever argument was bad. Rows load the out
+ * variables with garbage first (`garbage()`), and return 1 (a mismatch with
+ * any expected code) when one was left as it was. */
+#define GARBAGE_ID ((int64_t)4242)
+#define GARBAGE_LEN ((size_t)4242)
+static void garbage(void) {
+    out_data = (uint8_t *)&out_data;
+    out_cdata = (const uint8_t *)&out_cdata;
+    out_len = GARBAGE_LEN;
+    out_id = GARBAGE_ID;
+}
+#define CLEARED(rc, cond) ((cond) ? (rc) : 1)
+
 /* open / open_with / options */
 CASE(c_open_null, { return toonstore_open(NULL) == NULL ? toonstore_last_error_code() : 1; })
 CASE(c_open_empty, { return toonstore_open("") == NULL ? toonstore_last_error_code() : 1; })
@@ -113,7 +127,11 @@ CASE(c_put_huge_len, { return (int)toonstore_put(f->db, buf, SIZE_MAX); })
  * refused before a byte is read (a batch used to copy it, and abort). */
 #define BEYOND_ANY_VALUE ((size_t)1 << 40)
 CASE(c_put_beyond_format, { return (int)toonstore_put(f->db, buf, BEYOND_ANY_VALUE); })
-CASE(c_put_with_beyond_format, { return toonstore_put_with(f->db, buf, BEYOND_ANY_VALUE, TOONSTORE_DURABILITY_DEFAULT, &out_id); })
+CASE(c_put_with_beyond_format, {
+    garbage();
+    int rc = toonstore_put_with(f->db, buf, BEYOND_ANY_VALUE, TOONSTORE_DURABILITY_DEFAULT, &out_id);
+    return CLEARED(rc, out_id == -1);
+})
 CASE(c_batch_put_beyond_format, { return toonstore_batch_put(f->batch, buf, BEYOND_ANY_VALUE); })
 CASE(c_batch_put_just_beyond_format, { return toonstore_batch_put(f->batch, buf, (size_t)1 << 29); })
 CASE(c_put_over_limit, { return (int)toonstore_put(f->small, buf, 9); })
@@ -121,21 +139,62 @@ CASE(c_put_closed, { return (int)toonstore_put(f->closed, buf, 1); })
 CASE(c_put_iter_as_db, { return (int)toonstore_put((ToonStore *)f->it, buf, 1); })
 CASE(c_put_snapshot_as_db, { return (int)toonstore_put((ToonStore *)f->snap, buf, 1); })
 CASE(c_put_batch_as_db, { return (int)toonstore_put((ToonStore *)f->batch, buf, 1); })
-CASE(c_put_with_null_db, { return toonstore_put_with(NULL, buf, 1, TOONSTORE_DURABILITY_DEFAULT, &out_id); })
-CASE(c_put_with_null_data, { return toonstore_put_with(f->db, NULL, 2, TOONSTORE_DURABILITY_DEFAULT, &out_id); })
-CASE(c_put_with_bad_durability, { return toonstore_put_with(f->db, buf, 1, 3, &out_id); })
-CASE(c_put_with_bad_durability_big, { return toonstore_put_with(f->db, buf, 1, 0x7FFFFFFF, &out_id); })
+CASE(c_put_with_null_db, {
+    garbage();
+    int rc = toonstore_put_with(NULL, buf, 1, TOONSTORE_DURABILITY_DEFAULT, &out_id);
+    return CLEARED(rc, out_id == -1);
+})
+CASE(c_put_with_null_data, {
+    garbage();
+    int rc = toonstore_put_with(f->db, NULL, 2, TOONSTORE_DURABILITY_DEFAULT, &out_id);
+    return CLEARED(rc, out_id == -1);
+})
+CASE(c_put_with_bad_durability, {
+    garbage();
+    int rc = toonstore_put_with(f->db, buf, 1, 3, &out_id);
+    return CLEARED(rc, out_id == -1);
+})
+CASE(c_put_with_bad_durability_big, {
+    garbage();
+    int rc = toonstore_put_with(f->db, buf, 1, 0x7FFFFFFF, &out_id);
+    return CLEARED(rc, out_id == -1);
+})
 CASE(c_put_with_over_limit, { return toonstore_put_with(f->small, buf, 9, TOONSTORE_DURABILITY_FULL, NULL); })
-CASE(c_put_with_closed, { return toonstore_put_with(f->closed, buf, 1, TOONSTORE_DURABILITY_DEFAULT, &out_id); })
+CASE(c_put_with_closed, {
+    garbage();
+    int rc = toonstore_put_with(f->closed, buf, 1, TOONSTORE_DURABILITY_DEFAULT, &out_id);
+    return CLEARED(rc, out_id == -1);
+})
 /* get / get_into / contains / delete */
-CASE(c_get_null_db, { return toonstore_get(NULL, 0, &out_data, &out_len); })
-CASE(c_get_negative, { return toonstore_get(f->db, -1, &out_data, &out_len); })
-CASE(c_get_int64_min, { return toonstore_get(f->db, INT64_MIN, &out_data, &out_len); })
-CASE(c_get_null_data, { return toonstore_get(f->db, f->id, NULL, &out_len); })
+CASE(c_get_null_db, {
+    garbage();
+    int rc = toonstore_get(NULL, 0, &out_data, &out_len);
+    return CLEARED(rc, out_data == NULL && out_len == 0);
+})
+CASE(c_get_negative, {
+    garbage();
+    int rc = toonstore_get(f->db, -1, &out_data, &out_len);
+    return CLEARED(rc, out_data == NULL && out_len == 0);
+})
+CASE(c_get_int64_min, {
+    garbage();
+    int rc = toonstore_get(f->db, INT64_MIN, &out_data, &out_len);
+    return CLEARED(rc, out_data == NULL && out_len == 0);
+})
+CASE(c_get_null_data, {
+    garbage();
+    int rc = toonstore_get(f->db, f->id, NULL, &out_len);
+    return CLEARED(rc, out_len == 0);
+})
+CASE(c_get_not_found, {
+    garbage();
+    int rc = toonstore_get(f->db, INT64_C(1) << 40, &out_data, &out_len);
+    return CLEARED(rc, out_data == NULL && out_len == 0);
+})
 CASE(c_get_null_len, {
-    out_data = (uint8_t *)&out_data;
+    garbage();
     int rc = toonstore_get(f->db, f->id, &out_data, NULL);
-    return out_data == (uint8_t *)&out_data || out_data == NULL ? rc : 1; /* nothing leaked */
+    return CLEARED(rc, out_data == NULL); /* cleared, and nothing leaked */
 })
 CASE(c_get_closed, {
     out_data = (uint8_t *)&out_data;
@@ -143,10 +202,26 @@ CASE(c_get_closed, {
     return out_data == NULL && out_len == 0 ? rc : 1;
 })
 CASE(c_get_into_null_len, { return toonstore_get_into(f->db, f->id, buf, sizeof buf, NULL); })
-CASE(c_get_into_null_buf, { return toonstore_get_into(f->db, f->id, NULL, 4, &out_len); })
-CASE(c_get_into_negative, { return toonstore_get_into(f->db, -5, buf, sizeof buf, &out_len); })
-CASE(c_get_into_null_db, { return toonstore_get_into(NULL, 0, buf, sizeof buf, &out_len); })
-CASE(c_get_into_closed, { return toonstore_get_into(f->closed, f->id, buf, sizeof buf, &out_len); })
+CASE(c_get_into_null_buf, {
+    garbage();
+    int rc = toonstore_get_into(f->db, f->id, NULL, 4, &out_len);
+    return CLEARED(rc, out_len == 0);
+})
+CASE(c_get_into_negative, {
+    garbage();
+    int rc = toonstore_get_into(f->db, -5, buf, sizeof buf, &out_len);
+    return CLEARED(rc, out_len == 0);
+})
+CASE(c_get_into_null_db, {
+    garbage();
+    int rc = toonstore_get_into(NULL, 0, buf, sizeof buf, &out_len);
+    return CLEARED(rc, out_len == 0);
+})
+CASE(c_get_into_closed, {
+    garbage();
+    int rc = toonstore_get_into(f->closed, f->id, buf, sizeof buf, &out_len);
+    return CLEARED(rc, out_len == 0);
+})
 CASE(c_contains_null_db, { return toonstore_contains(NULL, 0); })
 CASE(c_contains_negative, { return toonstore_contains(f->db, -1); })
 CASE(c_contains_closed, { return toonstore_contains(f->closed, 0); })
@@ -160,12 +235,36 @@ CASE(c_scan_closed, { return iter_result(toonstore_scan(f->closed)); })
 CASE(c_scan_from_negative, { return iter_result(toonstore_scan_from(f->db, -1)); })
 CASE(c_scan_from_null_db, { return iter_result(toonstore_scan_from(NULL, 0)); })
 CASE(c_scan_from_closed, { return iter_result(toonstore_scan_from(f->closed, 0)); })
-CASE(c_iter_next_null_iter, { return toonstore_iter_next(NULL, &out_id, &out_data, &out_len); })
-CASE(c_iter_next_null_id, { return toonstore_iter_next(f->it, NULL, &out_data, &out_len); })
-CASE(c_iter_next_null_data, { return toonstore_iter_next(f->it, &out_id, NULL, &out_len); })
-CASE(c_iter_next_null_len, { return toonstore_iter_next(f->it, &out_id, &out_data, NULL); })
-CASE(c_iter_next_freed, { return toonstore_iter_next(f->freed_it, &out_id, &out_data, &out_len); })
-CASE(c_iter_next_db_as_iter, { return toonstore_iter_next((ToonStoreIter *)f->db, &out_id, &out_data, &out_len); })
+CASE(c_iter_next_null_iter, {
+    garbage();
+    int rc = toonstore_iter_next(NULL, &out_id, &out_data, &out_len);
+    return CLEARED(rc, out_id == -1 && out_data == NULL && out_len == 0);
+})
+CASE(c_iter_next_null_id, {
+    garbage();
+    int rc = toonstore_iter_next(f->it, NULL, &out_data, &out_len);
+    return CLEARED(rc, out_data == NULL && out_len == 0);
+})
+CASE(c_iter_next_null_data, {
+    garbage();
+    int rc = toonstore_iter_next(f->it, &out_id, NULL, &out_len);
+    return CLEARED(rc, out_id == -1 && out_len == 0);
+})
+CASE(c_iter_next_null_len, {
+    garbage();
+    int rc = toonstore_iter_next(f->it, &out_id, &out_data, NULL);
+    return CLEARED(rc, out_id == -1 && out_data == NULL);
+})
+CASE(c_iter_next_freed, {
+    garbage();
+    int rc = toonstore_iter_next(f->freed_it, &out_id, &out_data, &out_len);
+    return CLEARED(rc, out_id == -1 && out_data == NULL && out_len == 0);
+})
+CASE(c_iter_next_db_as_iter, {
+    garbage();
+    int rc = toonstore_iter_next((ToonStoreIter *)f->db, &out_id, &out_data, &out_len);
+    return CLEARED(rc, out_id == -1 && out_data == NULL && out_len == 0);
+})
 CASE(c_iter_free_freed, {
     toonstore_iter_free(f->freed_it);
     return 0;
@@ -193,10 +292,26 @@ CASE(c_batch_clear_freed, {
     toonstore_batch_clear(f->freed_batch);
     return 0;
 })
-CASE(c_batch_commit_null_db, { return toonstore_batch_commit(NULL, f->batch, &out_id); })
-CASE(c_batch_commit_null_batch, { return toonstore_batch_commit(f->db, NULL, &out_id); })
-CASE(c_batch_commit_closed_db, { return toonstore_batch_commit(f->closed, f->batch, &out_id); })
-CASE(c_batch_commit_freed_batch, { return toonstore_batch_commit(f->db, f->freed_batch, &out_id); })
+CASE(c_batch_commit_null_db, {
+    garbage();
+    int rc = toonstore_batch_commit(NULL, f->batch, &out_id);
+    return CLEARED(rc, out_id == -1);
+})
+CASE(c_batch_commit_null_batch, {
+    garbage();
+    int rc = toonstore_batch_commit(f->db, NULL, &out_id);
+    return CLEARED(rc, out_id == -1);
+})
+CASE(c_batch_commit_closed_db, {
+    garbage();
+    int rc = toonstore_batch_commit(f->closed, f->batch, &out_id);
+    return CLEARED(rc, out_id == -1);
+})
+CASE(c_batch_commit_freed_batch, {
+    garbage();
+    int rc = toonstore_batch_commit(f->db, f->freed_batch, &out_id);
+    return CLEARED(rc, out_id == -1);
+})
 CASE(c_batch_free_freed, {
     toonstore_batch_free(f->freed_batch);
     return 0;
@@ -208,12 +323,16 @@ CASE(c_compact_null, { return toonstore_compact(NULL); })
 CASE(c_compact_closed, { return toonstore_compact(f->closed); })
 CASE(c_stats_null_db, {
     st.version = TOONSTORE_STATS_VERSION;
-    return toonstore_stats(NULL, &st);
+    st.live_rows = st.next_row_id = 4242;
+    int rc = toonstore_stats(NULL, &st);
+    return CLEARED(rc, st.version == TOONSTORE_STATS_VERSION && st.live_rows == 0 && st.next_row_id == 0);
 })
 CASE(c_stats_null_out, { return toonstore_stats(f->db, NULL); })
 CASE(c_stats_closed, {
     st.version = TOONSTORE_STATS_VERSION;
-    return toonstore_stats(f->closed, &st);
+    st.live_rows = st.disk_bytes = 4242;
+    int rc = toonstore_stats(f->closed, &st);
+    return CLEARED(rc, st.version == TOONSTORE_STATS_VERSION && st.live_rows == 0 && st.disk_bytes == 0);
 })
 CASE(c_stats_version_0, {
     st.version = 0;
@@ -231,12 +350,36 @@ CASE(c_snapshot_open_closed, {
     int rc = toonstore_snapshot_open(f->closed, &out_snap);
     return out_snap == NULL ? rc : 1;
 })
-CASE(c_snapshot_get_null_snap, { return toonstore_snapshot_get(NULL, 0, &out_cdata, &out_len); })
-CASE(c_snapshot_get_negative, { return toonstore_snapshot_get(f->snap, -1, &out_cdata, &out_len); })
-CASE(c_snapshot_get_null_data, { return toonstore_snapshot_get(f->snap, f->id, NULL, &out_len); })
-CASE(c_snapshot_get_null_len, { return toonstore_snapshot_get(f->snap, f->id, &out_cdata, NULL); })
-CASE(c_snapshot_get_freed, { return toonstore_snapshot_get(f->freed_snap, f->id, &out_cdata, &out_len); })
-CASE(c_snapshot_get_db_as_snap, { return toonstore_snapshot_get((ToonStoreSnapshot *)f->db, f->id, &out_cdata, &out_len); })
+CASE(c_snapshot_get_null_snap, {
+    garbage();
+    int rc = toonstore_snapshot_get(NULL, 0, &out_cdata, &out_len);
+    return CLEARED(rc, out_cdata == NULL && out_len == 0);
+})
+CASE(c_snapshot_get_negative, {
+    garbage();
+    int rc = toonstore_snapshot_get(f->snap, -1, &out_cdata, &out_len);
+    return CLEARED(rc, out_cdata == NULL && out_len == 0);
+})
+CASE(c_snapshot_get_null_data, {
+    garbage();
+    int rc = toonstore_snapshot_get(f->snap, f->id, NULL, &out_len);
+    return CLEARED(rc, out_len == 0);
+})
+CASE(c_snapshot_get_null_len, {
+    garbage();
+    int rc = toonstore_snapshot_get(f->snap, f->id, &out_cdata, NULL);
+    return CLEARED(rc, out_cdata == NULL);
+})
+CASE(c_snapshot_get_freed, {
+    garbage();
+    int rc = toonstore_snapshot_get(f->freed_snap, f->id, &out_cdata, &out_len);
+    return CLEARED(rc, out_cdata == NULL && out_len == 0);
+})
+CASE(c_snapshot_get_db_as_snap, {
+    garbage();
+    int rc = toonstore_snapshot_get((ToonStoreSnapshot *)f->db, f->id, &out_cdata, &out_len);
+    return CLEARED(rc, out_cdata == NULL && out_len == 0);
+})
 CASE(c_snapshot_scan_null, { return iter_result(toonstore_snapshot_scan(NULL, 0)); })
 CASE(c_snapshot_scan_negative, { return iter_result(toonstore_snapshot_scan(f->snap, -1)); })
 CASE(c_snapshot_scan_freed, { return iter_result(toonstore_snapshot_scan(f->freed_snap, 0)); })
@@ -248,11 +391,17 @@ CASE(c_snapshot_free_freed, {
 static ToonStoreCheckReport report;
 CASE(c_check_null_path, {
     report.version = TOONSTORE_CHECK_REPORT_VERSION;
-    return toonstore_check(NULL, &report);
+    report.records = report.segments = 4242;
+    report.first_problem[0] = 'x';
+    int rc = toonstore_check(NULL, &report);
+    return CLEARED(rc, report.records == 0 && report.segments == 0 && report.first_problem[0] == 0);
 })
 CASE(c_check_empty_path, {
     report.version = TOONSTORE_CHECK_REPORT_VERSION;
-    return toonstore_check("", &report);
+    report.records = report.segments = 4242;
+    report.first_problem[0] = 'x';
+    int rc = toonstore_check("", &report);
+    return CLEARED(rc, report.records == 0 && report.segments == 0 && report.first_problem[0] == 0);
 })
 CASE(c_check_null_out, { return toonstore_check(f->fresh, NULL); })
 CASE(c_check_version_0, {
@@ -261,7 +410,10 @@ CASE(c_check_version_0, {
 })
 CASE(c_check_missing_db, {
     report.version = TOONSTORE_CHECK_REPORT_VERSION;
-    return toonstore_check(f->fresh, &report);
+    report.records = report.segments = 4242;
+    report.first_problem[0] = 'x';
+    int rc = toonstore_check(f->fresh, &report);
+    return CLEARED(rc, report.records == 0 && report.segments == 0 && report.first_problem[0] == 0);
 })
 /* the table, the free functions */
 CASE(c_api_0, { return toonstore_api(0) == NULL ? toonstore_last_error_code() : 1; })
@@ -315,6 +467,7 @@ static const struct bad_case cases[] = {
     {"get(id INT64_MIN)", c_get_int64_min, INV, INV},
     {"get(data NULL)", c_get_null_data, INV, INV},
     {"get(len NULL)", c_get_null_len, INV, INV},
+    {"get(id never assigned)", c_get_not_found, TOONSTORE_ERR_NOT_FOUND, TOONSTORE_ERR_NOT_FOUND},
     {"get(closed)", c_get_closed, CLO, CLO},
     {"get_into(out_len NULL)", c_get_into_null_len, INV, INV},
     {"get_into(buf NULL, cap 4)", c_get_into_null_buf, INV, INV},

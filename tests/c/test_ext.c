@@ -6,6 +6,7 @@
 #define _XOPEN_SOURCE 700
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -202,7 +203,7 @@ void test_ext_put_with_durabilities(void) {
     uint64_t next = stats_of(db).next_row_id;
     int64_t id = -99;
     CHECK_EQ(toonstore_put_with(db, (const uint8_t *)"x", 1, 3, &id), TOONSTORE_ERR_INVALID_ARG);
-    CHECK_EQ(id, -99);
+    CHECK_EQ(id, -1); /* cleared: never a row id */
     CHECK_EQ(stats_of(db).next_row_id, next);
     toonstore_close(db);
     /* Everything acknowledged survived close + reopen. */
@@ -378,7 +379,7 @@ void test_ext_batch_is_all_or_nothing(void) {
     CHECK_EQ(toonstore_batch_delete(b, gone), TOONSTORE_OK); /* fails: already deleted */
     int64_t first = -99;
     CHECK_EQ(toonstore_batch_commit(db, b, &first), TOONSTORE_ERR_NOT_FOUND);
-    CHECK_EQ(first, -99);
+    CHECK_EQ(first, -1); /* cleared: never a row id */
     CHECK_EQ(toonstore_batch_count(b), 4); /* left unchanged */
 
     /* Nothing was written: not the puts, not the delete of `keep`. */
@@ -565,7 +566,8 @@ void test_ext_strerror_every_code(void) {
                          TOONSTORE_ERR_IO,       TOONSTORE_ERR_CORRUPT,     TOONSTORE_ERR_LOCKED,
                          TOONSTORE_ERR_TOO_LARGE, TOONSTORE_ERR_READ_ONLY,  TOONSTORE_ERR_VERSION,
                          TOONSTORE_ERR_NOMEM,    TOONSTORE_ERR_INTERNAL,    TOONSTORE_ERR_CLOSED,
-                         TOONSTORE_ERR_BUFFER_TOO_SMALL, TOONSTORE_ERR_POISONED};
+                         TOONSTORE_ERR_BUFFER_TOO_SMALL, TOONSTORE_ERR_POISONED,
+                         TOONSTORE_ERR_FORKED};
     const size_t n = sizeof codes / sizeof codes[0];
     const char *unknown = toonstore_strerror(-9999);
     REQUIRE(unknown != NULL);
@@ -584,11 +586,46 @@ void test_ext_strerror_every_code(void) {
     CHECK(ts_contains_ci(toonstore_strerror(TOONSTORE_ERR_NOT_FOUND), "not found"));
     /* The codes are distinct, negative and dense from -1. */
     for (size_t i = 1; i < n; i++) CHECK_EQ(codes[i], -(int)i);
-    const int others[] = {1, 42, -14, -100, INT32_MIN, INT32_MAX};
+    const int others[] = {1, 42, -15, -100, INT32_MIN, INT32_MAX};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         const char *s = toonstore_strerror(others[i]);
         CHECK(s != NULL && strcmp(s, "unknown error code") == 0);
     }
+}
+
+/* toonstore_error_name gives each code's constant name, as spelled in this
+ * header: the table below is the header's, written out by hand. */
+void test_ext_error_name_every_code(void) {
+#define TS_NAMED(code) {code, #code}
+    const struct {
+        int code;
+        const char *name;
+    } named[] = {
+        TS_NAMED(TOONSTORE_OK),          TS_NAMED(TOONSTORE_ERR_INVALID_ARG),
+        TS_NAMED(TOONSTORE_ERR_NOT_FOUND), TS_NAMED(TOONSTORE_ERR_IO),
+        TS_NAMED(TOONSTORE_ERR_CORRUPT), TS_NAMED(TOONSTORE_ERR_LOCKED),
+        TS_NAMED(TOONSTORE_ERR_TOO_LARGE), TS_NAMED(TOONSTORE_ERR_READ_ONLY),
+        TS_NAMED(TOONSTORE_ERR_VERSION), TS_NAMED(TOONSTORE_ERR_NOMEM),
+        TS_NAMED(TOONSTORE_ERR_INTERNAL), TS_NAMED(TOONSTORE_ERR_CLOSED),
+        TS_NAMED(TOONSTORE_ERR_BUFFER_TOO_SMALL), TS_NAMED(TOONSTORE_ERR_POISONED),
+        TS_NAMED(TOONSTORE_ERR_FORKED),
+    };
+#undef TS_NAMED
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        const char *got = toonstore_error_name(named[i].code);
+        REQUIRE(got != NULL);
+        CHECK_MSG(strcmp(got, named[i].name) == 0, "code %d: %s, expected %s", named[i].code, got,
+                  named[i].name);
+        CHECK(toonstore_error_name(named[i].code) == got); /* static */
+    }
+    const int others[] = {1, 42, -15, -100, INT32_MIN, INT32_MAX};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        const char *got = toonstore_error_name(others[i]);
+        CHECK(got != NULL && strcmp(got, "TOONSTORE_ERR_UNKNOWN") == 0);
+    }
+    /* The last error of a failed call names its code. */
+    CHECK(toonstore_open(NULL) == NULL);
+    CHECK(strcmp(toonstore_error_name(toonstore_last_error_code()), "TOONSTORE_ERR_INVALID_ARG") == 0);
 }
 
 void test_ext_version_functions_match_macros(void) {
@@ -609,11 +646,22 @@ void test_ext_version_functions_match_macros(void) {
 }
 
 void test_ext_api_table(void) {
-    const ToonStoreApi *api = toonstore_api(1);
+    /* Version 1 is served as 1.0 served it; version 2 appends error_name. */
+    const ToonStoreApi *v1 = toonstore_api(1);
+    REQUIRE(v1 != NULL);
+    CHECK_EQ(v1->version, 1);
+    CHECK_EQ(v1->size, offsetof(ToonStoreApi, error_name));
+    CHECK(v1->put == toonstore_put);
+    CHECK(v1->check == toonstore_check);
+    CHECK_EQ(TOONSTORE_API_VERSION, 2);
+    const ToonStoreApi *api = toonstore_api(TOONSTORE_API_VERSION);
     REQUIRE(api != NULL);
-    CHECK_EQ(api->version, 1);
+    CHECK_EQ(api->version, 2);
     CHECK_EQ(api->size, sizeof(ToonStoreApi));
-    CHECK(toonstore_api(TOONSTORE_API_VERSION) == api);
+    CHECK(offsetof(ToonStoreApi, error_name) < api->size);
+    CHECK(api->error_name == toonstore_error_name);
+    CHECK(strcmp(api->error_name(TOONSTORE_ERR_LOCKED), "TOONSTORE_ERR_LOCKED") == 0);
+    CHECK(toonstore_api(3) == NULL);
     /* The table points to the same entry points as the exported symbols. */
     CHECK(api->put == toonstore_put);
     CHECK(api->get == toonstore_get);

@@ -1,5 +1,5 @@
 /*
- * The seed functions, section 1 of C_API_CONTRACT.md: open, close, put, get,
+ * The seed functions, section 1 of docs/c/CONTRACT.md: open, close, put, get,
  * delete, scan, iter_next, iter_free, last_error, free_string, free_buffer.
  */
 #define _XOPEN_SOURCE 700

@@ -30,6 +30,7 @@
     X(ext_stats_version_check)                                                                   \
     X(ext_snapshot_zero_copy_lifetime)                                                           \
     X(ext_strerror_every_code)                                                                   \
+    X(ext_error_name_every_code)                                                                 \
     X(ext_version_functions_match_macros)                                                        \
     X(ext_api_table)                                                                             \
     X(ext_check)                                                                                 \

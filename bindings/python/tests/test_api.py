@@ -350,7 +350,7 @@ def test_snapshot_object(db):
 
 
 def test_roadmap_example_runs_unchanged(db_path):
-    """The Python example of FFI_ROADMAP.md, with only the path substituted."""
+    """The Python example of the project's original roadmap, with only the path substituted."""
     from conftest import run_python
 
     example = '''

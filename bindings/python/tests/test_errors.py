@@ -34,7 +34,7 @@ def test_error_hierarchy():
 
 
 def test_error_codes_are_the_c_codes():
-    assert CODES["NotFound"] == -2  # C_API_CONTRACT: TOONSTORE_ERR_NOT_FOUND
+    assert CODES["NotFound"] == -2  # docs/c/CONTRACT.md: TOONSTORE_ERR_NOT_FOUND
     assert len(set(CODES.values())) == len(CODES)
     assert all(code < 0 for code in CODES.values())
 
