@@ -44,6 +44,16 @@ test('a handle never closed (garbage) still leaves its rows readable after reope
   db.close();
 });
 
+test('a handle dropped without close is released when collected (its lock too)', () => {
+  const dir = dbPath();
+  const { spawnSync } = require('node:child_process');
+  const r = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'fixtures', 'collected.js'), pkg, dir], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const other = JSON.parse(r.stdout);
+  assert.equal(other.status, 0, `another process could not open it: ${other.stderr}`);
+  assert.equal(other.stdout, '1', 'the row put before the handle was collected is there');
+});
+
 for (const durability of ['normal', 'off', 'full']) {
   test(`kill -9 of a writer (durability ${durability}): every acknowledged row is read back`, async () => {
     const dir = dbPath();
