@@ -13,6 +13,8 @@
 #      TOONSTORE_BENCH_N / TOONSTORE_BENCH_ROWS = the same row count; Python uses
 #      bindings/python/.venv/bin/python when it exists; Go is
 #      bindings/go/bench/bench.sh (go test -bench against bbolt, -count 5).
+#      C#: bindings/csharp/bench/bench.sh (Mono; runs the C harness with
+#      --engines toonstore on the same row count first and prints both).
 #
 # Environment:
 #   BENCH_ROWS=1000000        rows of the comparison (20000 is the quick smoke size)

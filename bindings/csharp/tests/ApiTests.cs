@@ -341,7 +341,11 @@ namespace ToonStore.Tests
         [Test]
         public void ForgottenDatabaseIsClosedByTheFinalizer()
         {
-            OpenAndForget(Dir);
+            // On a thread of its own, so that no stale slot of this thread's
+            // stack keeps the object alive (Mono scans stacks conservatively).
+            var t = new System.Threading.Thread(() => OpenAndForget(Dir));
+            t.Start();
+            t.Join();
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
