@@ -61,9 +61,11 @@ run_cpp() { "$ROOT/tests/c/conformance.sh" --lang cpp; }
 run_python() {
   # The venv and the installed package of bindings/python/build_and_test.sh
   # (the python suite, which runs before this one in CI); installed here
-  # first when missing.
-  local venv=${TOONSTORE_PY_VENV:-$ROOT/bindings/python/.venv}
-  if ! "$venv/bin/python" -c "import toonstore" >/dev/null 2>&1; then
+  # first when it is missing or older than the sources it is built from.
+  local venv=${TOONSTORE_PY_VENV:-$ROOT/bindings/python/.venv} so
+  so=$("$venv/bin/python" -c "import toonstore._toonstore as m; print(m.__file__)" 2>/dev/null)
+  if [ -z "$so" ] || [ -n "$(find "$ROOT/src" "$ROOT/bindings/python/src" "$ROOT/bindings/python/python" \
+      "$ROOT/Cargo.toml" "$ROOT/bindings/python/Cargo.toml" -newer "$so" -print -quit)" ]; then
     PYTEST_ARGS="--collect-only -q" "$ROOT/bindings/python/build_and_test.sh" || return 1
   fi
   (cd "$ROOT/bindings/python" &&
