@@ -82,7 +82,8 @@ export type ErrorCode =
   | 'TOONSTORE_ERR_INTERNAL'
   | 'TOONSTORE_ERR_CLOSED'
   | 'TOONSTORE_ERR_BUFFER_TOO_SMALL'
-  | 'TOONSTORE_ERR_POISONED';
+  | 'TOONSTORE_ERR_POISONED'
+  | 'TOONSTORE_ERR_FORKED';
 
 /** Every error of the engine. */
 export class ToonStoreError extends Error {

@@ -14,28 +14,10 @@ use napi_derive::napi;
 use toonstore::ErrorKind;
 
 /// The C API's name of an error kind (`TOONSTORE_ERR_*` of
-/// include/toonstore.h), as `toonstore_error_name` returns it. By code, so
-/// that a kind appended to the engine (e.g. `TOONSTORE_ERR_FORKED`, -14)
-/// gets its name here without a change. To be replaced by the engine's own
-/// `ErrorKind::name` once it lands on main (issue 10).
+/// include/toonstore.h): the engine's own table, as `toonstore_error_name`
+/// returns it.
 pub fn error_name(kind: ErrorKind) -> &'static str {
-    match kind.code() {
-        -1 => "TOONSTORE_ERR_INVALID_ARG",
-        -2 => "TOONSTORE_ERR_NOT_FOUND",
-        -3 => "TOONSTORE_ERR_IO",
-        -4 => "TOONSTORE_ERR_CORRUPT",
-        -5 => "TOONSTORE_ERR_LOCKED",
-        -6 => "TOONSTORE_ERR_TOO_LARGE",
-        -7 => "TOONSTORE_ERR_READ_ONLY",
-        -8 => "TOONSTORE_ERR_VERSION",
-        -9 => "TOONSTORE_ERR_NOMEM",
-        -10 => "TOONSTORE_ERR_INTERNAL",
-        -11 => "TOONSTORE_ERR_CLOSED",
-        -12 => "TOONSTORE_ERR_BUFFER_TOO_SMALL",
-        -13 => "TOONSTORE_ERR_POISONED",
-        -14 => "TOONSTORE_ERR_FORKED",
-        _ => "TOONSTORE_ERR_UNKNOWN",
-    }
+    kind.name()
 }
 
 /// One error kind, for `errorCodes` (lib/errors.js).

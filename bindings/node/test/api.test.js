@@ -28,6 +28,8 @@ test('exports: classes, error codes and the engine version', () => {
   assert.equal(typeof Scan, 'function');
   const cargo = fs.readFileSync(path.join(pkg, '..', '..', 'Cargo.toml'), 'utf8');
   assert.equal(version, /^version = "([^"]+)"/m.exec(cargo)[1]);
+  const npmVersion = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')).version;
+  assert.equal(npmVersion, version, 'the npm package version follows the crate');
   assert.equal(errorCodes.TOONSTORE_ERR_LOCKED, -5);
   assert.equal(errorCodes.TOONSTORE_ERR_CLOSED, -11);
   assert.equal(toonstore.default, toonstore);
