@@ -38,9 +38,11 @@ run_rust() {
 
 run_ruby() {
   # The gem as the ruby suite installs it (bindings/ruby/.gems/source), built
-  # here when missing; the runner is a minitest file of that suite's folder.
-  local here="$ROOT/bindings/ruby"
-  if [ ! -d "$here/.gems/source/gems" ]; then
+  # here (with the library) when missing or older than its sources; the
+  # runner is a minitest file of that suite's folder.
+  local here="$ROOT/bindings/ruby" stamp="$ROOT/bindings/ruby/.gems/.built"
+  if [ ! -f "$stamp" ] || [ -n "$(find "$here/ext" "$here/lib" "$here/toonstore.gemspec" "$ROOT/include/toonstore.h" \
+    -newer "$stamp" -print -quit)" ]; then
     BUILD_ONLY=1 bash "$here/build_and_test.sh" || return 1
   fi
   (cd "$here" && unset GEM_PATH && GEM_HOME="$here/.gems/source" TOONSTORE_LIB="$ROOT/target/release/libtoonstore.so" \
