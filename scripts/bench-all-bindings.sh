@@ -15,6 +15,8 @@
 #      bindings/go/bench/bench.sh (go test -bench against bbolt, -count 5).
 #      C#: bindings/csharp/bench/bench.sh (Mono; runs the C harness with
 #      --engines toonstore on the same row count first and prints both).
+#      Node.js: bindings/node/bench/bench.sh (lmdb-js and better-sqlite3@12,
+#      installed into bindings/node/bench/node_modules; TOONSTORE_BENCH_ROWS).
 #
 # Environment:
 #   BENCH_ROWS=1000000        rows of the comparison (20000 is the quick smoke size)

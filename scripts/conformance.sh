@@ -75,12 +75,11 @@ run_python() {
 }
 
 run_node() {
-  # The addon as the node suite builds it (bindings/node/native), built here
-  # when missing; the runner is a node:test file of that suite.
+  # The addon as the node suite builds it (bindings/node/native), rebuilt
+  # first by cargo (a no-op when it is fresh); the runner is a node:test file
+  # of that suite.
   local here="$ROOT/bindings/node"
-  if [ ! -f "$here/native/toonstore.node" ] || [ ! -d "$here/node_modules" ]; then
-    (cd "$here" && nice -n 10 npm install --no-audit --no-fund --no-save) || return 1
-  fi
+  (cd "$here" && nice -n 10 node scripts/build.js) || return 1
   (cd "$here" && nice -n 10 node --test test/conformance.test.js)
 }
 
