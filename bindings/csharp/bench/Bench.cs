@@ -135,7 +135,36 @@ internal static class Bench
                 Num(wall["put"].Last()), Num(wall["get"].Last()), Num(wall["scan"].Last()));
         }
 
+        // The cost per call of the binding, where the engine's work is small and
+        // cached: 1,024 rows of 100 bytes read in a cycle, as benches/boundary
+        // does from C (BENCHMARKS.md, "C boundary"). Median [min-max] of 5 runs of 2,000,000 calls.
+        var hot = new Dictionary<string, List<double>> { { "Get (100 B, cached)", new List<double>() }, { "Contains", new List<double>() } };
+        string hotDir = Path.Combine(baseDir, "hot");
+        if (Directory.Exists(hotDir)) Directory.Delete(hotDir, true);
+        using (var db = ToonStoreDb.Open(hotDir))
+        {
+            var row = new byte[100];
+            for (int i = 0; i < 1024; i++) db.Put(row);
+            const int calls = 2000000;
+            long sink = 0;
+            for (int run = 0; run < 6; run++)
+            {
+                var sw = Stopwatch.StartNew();
+                for (int i = 0; i < calls; i++) sink += db.Get(i & 1023).Length;
+                double g = sw.Elapsed.TotalMilliseconds * 1e6 / calls;
+                sw = Stopwatch.StartNew();
+                for (int i = 0; i < calls; i++) sink += db.Contains(i & 1023) ? 1 : 0;
+                double c = sw.Elapsed.TotalMilliseconds * 1e6 / calls;
+                if (run == 0) continue; // warm-up
+                hot["Get (100 B, cached)"].Add(g);
+                hot["Contains"].Add(c);
+            }
+            if (sink != 6L * 2000000 * 101) throw new Exception("hot: wrong results");
+        }
+        Directory.Delete(hotDir, true);
+
         Console.WriteLine("date: " + DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"));
+        Console.WriteLine("MONO_THREADS_SUSPEND: " + (Environment.GetEnvironmentVariable("MONO_THREADS_SUSPEND") ?? "(unset: the runtime's default)"));
         Console.WriteLine("rows: {0} ({1:F1} B/row), runs: {2}, one thread", rowsN, (double)totalBytes / rowsN, runs);
         Console.WriteLine("runtime: Mono {0}; ToonStore.dll over libtoonstore {1}; nproc {2}",
             MonoVersion(), ToonStoreDb.LibraryVersion, Environment.ProcessorCount);
@@ -154,6 +183,14 @@ internal static class Bench
             Func<string, string> g = k => c.ContainsKey(k) ? Num(c[k]) : "?";
             Console.WriteLine("| C harness (benches/compare, same run, wall) | {0} | {1} | {2} |",
                 g("put_single_nosync"), g("get_random"), g("scan"));
+        }
+        Console.WriteLine();
+        Console.WriteLine("| per call, 1,024 rows cycled | ns, median [min-max] |");
+        Console.WriteLine("|---|---:|");
+        foreach (var kv in hot)
+        {
+            var v = kv.Value.OrderBy(a => a).ToList();
+            Console.WriteLine("| {0} | {1:F1} [{2:F1}-{3:F1}] |", kv.Key, v[v.Count / 2], v[0], v[v.Count - 1]);
         }
         Console.WriteLine();
         foreach (var op in new[] { "put", "get" })
