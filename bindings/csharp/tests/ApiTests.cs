@@ -221,6 +221,29 @@ namespace ToonStore.Tests
         }
 
         [Test]
+        public void SnapshotAfterDisposeThrowsObjectDisposed()
+        {
+            using (var db = ToonStoreDb.Open(Dir))
+            {
+                db.Put(B("a"));
+                var snap = db.OpenSnapshot();
+                var scan = snap.Scan();
+                snap.Dispose();
+                snap.Dispose();
+                var calls = new Dictionary<string, TestDelegate>
+                {
+                    { "Get", () => snap.Get(0) },
+                    { "Scan", () => snap.Scan() },
+                    { "Scan enumeration", () => scan.GetEnumerator() },
+                    { "OpenScan", () => snap.OpenScan() },
+                };
+                foreach (var c in calls)
+                    Assert.AreEqual("Snapshot", Assert.Throws<ObjectDisposedException>(c.Value, c.Key).ObjectName, c.Key);
+                Assert.AreEqual("a", S(db.Get(0)));
+            }
+        }
+
+        [Test]
         public void SyncCompactStats()
         {
             using (var db = ToonStoreDb.Open(Dir, new ToonStoreOptions { SegmentSize = 4096 }))

@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
-using System.Security;
 
 namespace ToonStore
 {
@@ -43,43 +41,11 @@ namespace ToonStore
     /// <summary>C names of the error codes.</summary>
     public static class ErrorNames
     {
-        // The library's own table (toonstore_error_name) when it has one; this
-        // table only serves libraries that predate that function.
-        private static readonly string[] Fallback =
-        {
-            "TOONSTORE_OK",
-            "TOONSTORE_ERR_INVALID_ARG", "TOONSTORE_ERR_NOT_FOUND", "TOONSTORE_ERR_IO",
-            "TOONSTORE_ERR_CORRUPT", "TOONSTORE_ERR_LOCKED", "TOONSTORE_ERR_TOO_LARGE",
-            "TOONSTORE_ERR_READ_ONLY", "TOONSTORE_ERR_VERSION", "TOONSTORE_ERR_NOMEM",
-            "TOONSTORE_ERR_INTERNAL", "TOONSTORE_ERR_CLOSED", "TOONSTORE_ERR_BUFFER_TOO_SMALL",
-            "TOONSTORE_ERR_POISONED", "TOONSTORE_ERR_FORKED",
-        };
-
-        private static volatile bool _noNativeNames;
-
-        [DllImport(Native.Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        [SuppressUnmanagedCodeSecurity]
-        private static extern unsafe byte* toonstore_error_name(int code);
-
-        /// <summary>The C name of <paramref name="code"/>, e.g. "TOONSTORE_ERR_LOCKED".</summary>
-        public static unsafe string Of(int code)
-        {
-            if (!_noNativeNames)
-            {
-                try
-                {
-                    string n = Native.Utf8(toonstore_error_name(code));
-                    if (n != null) return n;
-                }
-                catch (EntryPointNotFoundException)
-                {
-                    _noNativeNames = true;
-                }
-            }
-            int i = -code;
-            if (i >= 0 && i < Fallback.Length) return Fallback[i];
-            return "TOONSTORE_ERR_UNKNOWN(" + code + ")";
-        }
+        /// <summary>
+        /// The C name of <paramref name="code"/>, e.g. "TOONSTORE_ERR_LOCKED", from the
+        /// library (toonstore_error_name, a static string): the one table of names.
+        /// </summary>
+        public static unsafe string Of(int code) { return Native.Utf8(Native.toonstore_error_name(code)); }
 
         /// <summary>The C name of <paramref name="code"/>.</summary>
         public static string Of(ErrorCode code) { return Of((int)code); }

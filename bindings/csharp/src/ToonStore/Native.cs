@@ -81,6 +81,9 @@ namespace ToonStore
         internal static extern byte* toonstore_strerror(int code);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern byte* toonstore_error_name(int code);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int toonstore_open_options_init(NativeOpenOptions* opts, uint version);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
