@@ -77,4 +77,11 @@ go_use_lib() {
     echo "pkg-config finds no toonstore in $PREFIX/lib/pkgconfig" >&2
     return 1
   fi
+  # Go's build cache does not hash C headers outside the module: after the
+  # installed toonstore.h changes, a cached build compiled against the old
+  # header would be reused. A macro naming the header's hash in CGO_CFLAGS
+  # (which Go does hash) makes any change of the header rebuild the package.
+  local sum
+  sum=$(sha256sum "$PREFIX/include/toonstore.h" | cut -c1-16)
+  export CGO_CFLAGS="${CGO_CFLAGS:--O2 -g} -DTOONSTORE_GO_HEADER_SHA256=$sum"
 }
