@@ -3,8 +3,10 @@
 // - a handle is released exactly once (Dispose is idempotent), by the
 //   finalizer when the user forgets Dispose;
 // - a handle is never released while a call holds a reference on it
-//   (DangerousAddRef in HandleRef.Enter), so Dispose racing a call on another
-//   thread waits for that call instead of freeing memory under it.
+//   (DangerousAddRef in NativeHandle.Enter): Dispose racing a call on another
+//   thread marks the handle closed at once (later calls throw
+//   ObjectDisposedException), and the release runs when that call's
+//   DangerousRelease drops the last reference, never under the call.
 using System;
 using System.Runtime.InteropServices;
 

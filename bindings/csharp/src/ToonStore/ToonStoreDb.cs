@@ -367,15 +367,22 @@ namespace ToonStore
 
         /// <summary>
         /// Closes the database: flushes acknowledged writes, releases the lock. Idempotent.
-        /// Waits for calls running on other threads to return. A failure of the final
-        /// flush is not thrown here; use <see cref="Close"/> to see it.
+        /// Later calls throw ObjectDisposedException. A call still running on another
+        /// thread finishes normally, and the native close then runs when it returns
+        /// (never under it). A failure of the final flush is not thrown here; use
+        /// <see cref="Close"/> to see it.
         /// </summary>
         public void Dispose()
         {
             _handle.Dispose();
         }
 
-        /// <summary>Like <see cref="Dispose"/>, and throws when the final flush failed. A second Close does nothing.</summary>
+        /// <summary>
+        /// Like <see cref="Dispose"/>, and throws when the final flush failed. A second Close
+        /// does nothing. When a call is still running on another thread, the native close
+        /// runs as that call returns and its result cannot be reported here: call Close when
+        /// no other thread uses the database.
+        /// </summary>
         public void Close()
         {
             if (_handle.IsClosed) return;
