@@ -74,6 +74,7 @@ suite go bindings/go/test.sh
 suite java bindings/java/build_and_test.sh
 suite node bindings/node/build_and_test.sh
 suite csharp bindings/csharp/build_and_test.sh
+suite cli cli/test.sh
 conformance_suite() {
   # Every binding's runner over tests/conformance (after the binding suites,
   # whose builds it reuses), then the self-check that each runner catches

@@ -1,0 +1,151 @@
+//! `toonstore`: the command-line tool of the ToonStore row store.
+//!
+//! Exit codes (also in `--help` and docs/cli.md):
+//! 0 success; 1 `check` found problems, or `get`/`delete` of a missing row;
+//! 2 usage error, bad input, or any other error; 3 the database is locked by
+//! another process (TOONSTORE_ERR_LOCKED).
+
+mod commands;
+mod dump;
+mod escape;
+mod fail;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  check: problems were found; get/delete: the row does not exist
+  2  usage error, invalid input (bad dump, non-empty load target), or any other error
+  3  the database is locked by another process (TOONSTORE_ERR_LOCKED): put, delete,
+     compact and load need the write lock; read-only commands need no writer to hold it
+
+Errors are one line on stderr: `toonstore: <database>: <cause> (<C error name>)`.";
+
+#[derive(Parser)]
+#[command(
+    name = "toonstore",
+    version = toonstore::VERSION,
+    about = "Inspect and maintain a ToonStore database directory",
+    after_help = EXIT_CODES
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Print row counts, space, segments, garbage fraction and format version (opens read-only).
+    #[command(after_help = EXIT_CODES)]
+    Stat {
+        /// Database directory.
+        db: PathBuf,
+        /// Print JSON with the field names of ToonStoreStats.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify every record's checksum and every live row (opens read-only).
+    ///
+    /// Exit 0 when healthy, 1 when problems were found (each listed with
+    /// file and offset), 2 for usage or other errors.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Database directory.
+        db: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a row's bytes to stdout exactly, with no added newline (opens read-only).
+    #[command(after_help = EXIT_CODES)]
+    Get {
+        /// Database directory.
+        db: PathBuf,
+        /// Row id.
+        id: u64,
+    },
+    /// Store a new row and print its id (needs the write lock; creates the database when missing).
+    ///
+    /// DATA is taken as the row's bytes; `-` (or no DATA) reads the row's
+    /// bytes from stdin exactly, any bytes.
+    #[command(after_help = EXIT_CODES)]
+    Put {
+        /// Database directory (created when missing).
+        db: PathBuf,
+        /// The row's bytes, or `-` for stdin.
+        data: Option<std::ffi::OsString>,
+    },
+    /// Delete a row (needs the write lock). Exit 1 if the row does not exist.
+    #[command(after_help = EXIT_CODES)]
+    Delete {
+        /// Database directory (must exist).
+        db: PathBuf,
+        /// Row id.
+        id: u64,
+    },
+    /// List rows in id order, one per line as `id<TAB>data` (opens read-only).
+    ///
+    /// In the text form printable ASCII is written as is; backslash, tab,
+    /// newline and carriage return are written `\\`, `\t`, `\n`, `\r`, and
+    /// every other byte as `\xHH`. With --raw each row is written as
+    /// u64 id, u64 length (both little-endian), then the bytes.
+    #[command(after_help = EXIT_CODES)]
+    Scan {
+        /// Database directory.
+        db: PathBuf,
+        /// First row id to list.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        /// List at most N rows.
+        #[arg(long, value_name = "N")]
+        limit: Option<u64>,
+        /// Length-prefixed binary output instead of escaped text.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Write every row with its id to stdout in the portable dump format (opens read-only).
+    ///
+    /// Format (version 1, integers little-endian): header "TOONDUMP",
+    /// u32 version, u64 next_row_id; per row 'R', u64 id, u64 length, bytes;
+    /// trailer 'E', u64 row count, u32 CRC-32 of everything before it.
+    /// See docs/cli.md.
+    #[command(after_help = EXIT_CODES)]
+    Dump {
+        /// Database directory.
+        db: PathBuf,
+    },
+    /// Load a dump into a new database, with the same row ids and next id (needs the write lock).
+    ///
+    /// The whole dump is verified (trailer, CRC, structure) before anything
+    /// is written; a truncated or altered dump is refused. DB must not exist
+    /// or be an empty database.
+    #[command(after_help = EXIT_CODES)]
+    Load {
+        /// Database directory (created when missing; must be empty).
+        db: PathBuf,
+        /// Dump file; `-` or none reads stdin.
+        file: Option<PathBuf>,
+    },
+    /// Rewrite the segments to drop deleted rows (needs the write lock).
+    #[command(after_help = EXIT_CODES)]
+    Compact {
+        /// Database directory.
+        db: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("toonstore: internal error (TOONSTORE_ERR_INTERNAL): {info}");
+    }));
+    let cli = Cli::parse();
+    match commands::run(cli.command) {
+        Ok(code) => code,
+        Err(f) => f.exit(),
+    }
+}

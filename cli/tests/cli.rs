@@ -1,0 +1,390 @@
+//! Runs the built `toonstore` binary: every subcommand and every exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+use toonstore::{Options, ToonStore};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_toonstore"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run toonstore")
+}
+
+fn run_in(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn toonstore");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A database with rows 0..=4 where rows 1 and 3 are deleted, rows holding
+/// NULs, newlines and high bytes, and one more id deleted at the end (5),
+/// so next_row_id (6) is above the last live id.
+fn sample(dir: &TempDir) -> PathBuf {
+    let db = dir.path().join("db");
+    let rows: [&[u8]; 6] = [
+        b"zero",
+        b"one",
+        b"a\0b\nc\r\t\\\xff",
+        b"three",
+        b"",
+        b"five",
+    ];
+    for (i, r) in rows.iter().enumerate() {
+        let o = run_in(&["put", s(&db), "-"], r);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(o.stdout, format!("{i}\n").as_bytes());
+    }
+    for id in ["1", "3", "5"] {
+        let o = run(&["delete", s(&db), id]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(o.stdout.is_empty());
+    }
+    db
+}
+
+#[test]
+fn put_get_delete_and_missing_rows() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let o = run(&["get", s(&db), "2"]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(o.stdout, b"a\0b\nc\r\t\\\xff");
+    let o = run(&["get", s(&db), "4"]);
+    assert_eq!((code(&o), o.stdout.len()), (0, 0));
+    // DATA given as an argument.
+    let o = run(&["put", s(&db), "plain text"]);
+    assert_eq!(o.stdout, b"6\n");
+    assert_eq!(run(&["get", s(&db), "6"]).stdout, b"plain text");
+    // Missing rows: exit 1 with the C error name.
+    for args in [
+        ["get", s(&db), "1"],
+        ["get", s(&db), "99"],
+        ["delete", s(&db), "3"],
+    ] {
+        let o = run(&args);
+        assert_eq!(code(&o), 1, "{args:?}");
+        let e = stderr(&o);
+        assert!(
+            e.starts_with(&format!("toonstore: {}: ", db.display())),
+            "{e}"
+        );
+        assert!(e.contains("TOONSTORE_ERR_NOT_FOUND"), "{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    for args in [
+        vec!["get", s(&db)],
+        vec!["get", s(&db), "notanumber"],
+        vec!["frobnicate"],
+        vec!["scan", s(&db), "--limit", "-3"],
+    ] {
+        assert_eq!(code(&run(&args)), 2, "{args:?}");
+    }
+    // A path without a database: one line, exit 2, nothing created.
+    let missing = dir.path().join("nope");
+    for args in [
+        ["stat", s(&missing)],
+        ["check", s(&missing)],
+        ["dump", s(&missing)],
+        ["compact", s(&missing)],
+    ] {
+        let o = run(&args);
+        assert_eq!(code(&o), 2, "{args:?}");
+        assert_eq!(stderr(&o).lines().count(), 1);
+        assert!(stderr(&o).contains("nope"));
+    }
+    assert!(!missing.exists());
+}
+
+#[test]
+fn help_of_every_subcommand() {
+    for sub in [
+        "stat", "check", "get", "put", "delete", "scan", "dump", "load", "compact",
+    ] {
+        let o = run(&[sub, "--help"]);
+        assert_eq!(code(&o), 0, "{sub}");
+        let text = String::from_utf8(o.stdout).unwrap();
+        assert!(text.contains("Usage: toonstore"), "{sub}: {text}");
+        assert!(text.contains("Exit codes:"), "{sub}: {text}");
+    }
+}
+
+#[test]
+fn stat_text_and_json() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let o = run(&["stat", s(&db), "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["live_rows"], 3);
+    assert_eq!(v["deleted_rows"], 3);
+    assert_eq!(v["next_row_id"], 6);
+    assert_eq!(v["segment_count"], 1);
+    assert_eq!(v["format_version"], 1);
+    assert!(v["garbage_fraction"].as_f64().unwrap() > 0.0);
+    assert!(v["disk_bytes"].as_u64().unwrap() > 0);
+    let text = String::from_utf8(run(&["stat", s(&db)]).stdout).unwrap();
+    assert!(text.contains("live_rows         3\n"), "{text}");
+    assert!(text.contains("next_row_id       6\n"), "{text}");
+}
+
+#[test]
+fn scan_text_raw_from_limit() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let o = run(&["scan", s(&db)]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(o.stdout, b"0\tzero\n2\ta\\x00b\\nc\\r\\t\\\\\\xff\n4\t\n");
+    let o = run(&["scan", s(&db), "--from", "1", "--limit", "1"]);
+    assert_eq!(o.stdout, b"2\ta\\x00b\\nc\\r\\t\\\\\\xff\n");
+    let o = run(&["scan", s(&db), "--from", "3", "--raw"]);
+    let mut want = 4u64.to_le_bytes().to_vec();
+    want.extend_from_slice(&0u64.to_le_bytes());
+    assert_eq!(o.stdout, want);
+    assert_eq!(run(&["scan", s(&db), "--limit", "0"]).stdout, b"");
+}
+
+fn dump_of(db: &Path) -> Vec<u8> {
+    let o = run(&["dump", s(db)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o.stdout
+}
+
+#[test]
+fn dump_load_dump_is_identical_with_gaps_and_binary_rows() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let d1 = dump_of(&db);
+    assert!(d1.starts_with(b"TOONDUMP\x01\0\0\0\x06\0\0\0\0\0\0\0"));
+    // load from stdin into a new database
+    let copy = dir.path().join("copy");
+    let o = run_in(&["load", s(&copy)], &d1);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(dump_of(&copy), d1);
+    // same ids, same bytes, same next id
+    assert_eq!(run(&["get", s(&copy), "2"]).stdout, b"a\0b\nc\r\t\\\xff");
+    assert_eq!(code(&run(&["get", s(&copy), "1"])), 1);
+    let v: serde_json::Value =
+        serde_json::from_slice(&run(&["stat", s(&copy), "--json"]).stdout).unwrap();
+    assert_eq!(
+        (v["live_rows"].as_u64(), v["next_row_id"].as_u64()),
+        (Some(3), Some(6))
+    );
+    assert_eq!(run(&["put", s(&copy), "next"]).stdout, b"6\n");
+    // load from a file argument
+    let file = dir.path().join("dump.bin");
+    std::fs::write(&file, &d1).unwrap();
+    let copy2 = dir.path().join("copy2");
+    assert_eq!(code(&run(&["load", s(&copy2), s(&file)])), 0);
+    assert_eq!(dump_of(&copy2), d1);
+    // An empty input is not a dump.
+    let o = run_in(&["load", s(&dir.path().join("e"))], b"");
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("not a toonstore dump"),
+        "{}",
+        stderr(&o)
+    );
+    // An empty database round-trips too.
+    let empty = dir.path().join("empty");
+    ToonStore::open(&empty).unwrap().close().unwrap();
+    let d0 = dump_of(&empty);
+    let empty2 = dir.path().join("empty2");
+    assert_eq!(code(&run_in(&["load", s(&empty2)], &d0)), 0);
+    assert_eq!(dump_of(&empty2), d0);
+}
+
+#[test]
+fn load_spans_several_chunks() {
+    // More rows and gaps than one load chunk (4096 operations).
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join("db");
+    {
+        let store = ToonStore::open(&db).unwrap();
+        for i in 0u32..10_000 {
+            store.put(&i.to_le_bytes()).unwrap();
+        }
+        for i in (0..10_000).filter(|i| i % 3 != 0 || *i > 9_000) {
+            store.delete(i).unwrap();
+        }
+        store.close().unwrap();
+    }
+    let d1 = dump_of(&db);
+    let copy = dir.path().join("copy");
+    assert_eq!(code(&run_in(&["load", s(&copy)], &d1)), 0);
+    assert_eq!(dump_of(&copy), d1);
+    let store = ToonStore::open(&copy).unwrap();
+    assert_eq!(
+        store.get(2_997).unwrap(),
+        Some(2_997u32.to_le_bytes().to_vec())
+    );
+    assert_eq!(store.get(2_998).unwrap(), None);
+    assert_eq!(store.stats().unwrap().next_row_id, 10_000);
+}
+
+#[test]
+fn load_refuses_bad_dumps_and_non_empty_targets() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let d1 = dump_of(&db);
+    let mut altered = d1.clone();
+    let at = altered.len() / 2;
+    altered[at] ^= 0x01;
+    let mut extra = d1.clone();
+    extra.push(0);
+    let cases: [(&str, &[u8], &str); 5] = [
+        ("truncated", &d1[..d1.len() - 3], "truncated"),
+        ("cut mid-row", &d1[..30], "truncated"),
+        ("altered", &altered, "dump refused"),
+        ("trailing bytes", &extra, "after the dump's trailer"),
+        (
+            "not a dump",
+            b"hello world, this is not a dump",
+            "not a toonstore dump",
+        ),
+    ];
+    for (name, bytes, msg) in cases {
+        let target = dir.path().join(name.replace(' ', "_"));
+        let o = run_in(&["load", s(&target)], bytes);
+        assert_eq!(code(&o), 2, "{name}");
+        assert!(stderr(&o).contains(msg), "{name}: {}", stderr(&o));
+        assert!(!target.exists(), "{name}: nothing may be created");
+    }
+    // Into a non-empty database: refused, nothing changed.
+    let o = run_in(&["load", s(&db)], &d1);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
+    assert_eq!(dump_of(&db), d1);
+}
+
+#[test]
+fn compact_keeps_rows_and_drops_garbage() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let before = dump_of(&db);
+    let o = run(&["compact", s(&db)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("compacted:"));
+    assert_eq!(dump_of(&db), before);
+    let v: serde_json::Value =
+        serde_json::from_slice(&run(&["stat", s(&db), "--json"]).stdout).unwrap();
+    assert_eq!(v["garbage_fraction"].as_f64(), Some(0.0));
+}
+
+#[test]
+fn check_healthy_and_damaged() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let o = run(&["check", s(&db)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("ok: 1 segments"));
+    let o = run(&["check", s(&db), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["ok"].as_bool(), v["live_rows"].as_u64()),
+        (Some(true), Some(3))
+    );
+    assert_eq!(v["problems"].as_array().map(Vec::len), Some(0));
+
+    // Flip a byte inside the first record of the (only) segment.
+    let seg = std::fs::read_dir(&db)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "seg"))
+        .unwrap();
+    let mut bytes = std::fs::read(&seg).unwrap();
+    bytes[64 + 20] ^= 0xff;
+    std::fs::write(&seg, &bytes).unwrap();
+    let o = run(&["check", s(&db)]);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("PROBLEMS"), "{out}");
+    assert!(out.contains("problem: file "), "{out}");
+    let o = run(&["check", s(&db), "--json"]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"].as_bool(), Some(false));
+    let p = &v["problems"][0];
+    assert!(p["message"].as_str().unwrap().contains("corrupt"), "{v}");
+    assert!(p["file"].as_str().unwrap().ends_with(".seg"), "{v}");
+    assert!(p["offset"].as_u64().is_some(), "{v}");
+}
+
+/// Another process (this test process, to the tool) holds the write lock.
+#[test]
+fn writer_elsewhere_holds_the_lock() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let holder = ToonStore::open_with(&db, &Options::default()).unwrap();
+    for args in [
+        vec!["put", s(&db), "x"],
+        vec!["delete", s(&db), "0"],
+        vec!["compact", s(&db)],
+    ] {
+        let o = run(&args);
+        assert_eq!(code(&o), 3, "{args:?}");
+        let e = stderr(&o);
+        assert_eq!(
+            e,
+            format!(
+                "toonstore: {}: {} needs the write lock, which another process holds (TOONSTORE_ERR_LOCKED)\n",
+                db.display(),
+                args[0]
+            )
+        );
+    }
+    // This engine version takes a shared lock for read-only opens, which a
+    // writer's exclusive lock excludes: read-only commands are refused with
+    // exit 3 while a writer has the database open (docs/cli.md says so).
+    // When the engine allows readers beside a writer they must succeed.
+    for args in [
+        vec!["stat", s(&db)],
+        vec!["get", s(&db), "0"],
+        vec!["scan", s(&db)],
+        vec!["dump", s(&db)],
+        vec!["check", s(&db)],
+    ] {
+        let o = run(&args);
+        match code(&o) {
+            0 => assert!(!o.stdout.is_empty(), "{args:?}"),
+            3 => assert!(
+                stderr(&o).contains("another process has the database open for writing")
+                    && stderr(&o).contains("TOONSTORE_ERR_LOCKED"),
+                "{args:?}: {}",
+                stderr(&o)
+            ),
+            c => panic!("{args:?}: exit {c}: {}", stderr(&o)),
+        }
+    }
+    holder.close().unwrap();
+    assert_eq!(code(&run(&["put", s(&db), "x"])), 0);
+}
