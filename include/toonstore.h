@@ -103,7 +103,9 @@
 // child of the one that opened it. Open the database again here. (Since 1.1.)
 #define TOONSTORE_ERR_FORKED -14
 
-// Durability: no background flush (bulk loads); survives a process crash.
+// Durability: records reach the OS page cache before the call returns, so
+// they survive a crash of the process; flushed to stable storage only by
+// `toonstore_sync` and the last close (bulk loads).
 #define TOONSTORE_DURABILITY_OFF 0
 
 // Durability (default): survives a process crash; flushed every
@@ -132,7 +134,8 @@
 // A batch being built (`ToonStoreBatch*` in C).
 typedef struct ToonStoreBatch ToonStoreBatch;
 
-// An open database (`ToonStore*` in C).
+// An open database (`ToonStore*` in C): one handle on the database
+// open in this process for its directory (several handles may share it).
 typedef struct ToonStore ToonStore;
 
 // A scan in progress (`ToonStoreIter*` in C).
@@ -343,6 +346,10 @@ int toonstore_check(const char *path, struct ToonStoreCheckReport *out);
 // `TOONSTORE_ERR_IO`, `TOONSTORE_ERR_LOCKED` (open for writing in another
 // process), `TOONSTORE_ERR_CORRUPT`, `TOONSTORE_ERR_VERSION` (files of a
 // newer format), `TOONSTORE_ERR_NOMEM`, `TOONSTORE_ERR_INTERNAL`.
+//
+// A directory already open in this process is not opened twice: the new
+// handle shares the open database (docs/c/CONTRACT.md, "One database, one
+// engine per process"); each handle is closed on its own.
 struct ToonStore *toonstore_open(const char *path);
 
 // Fills `*opts` (caller-allocated) with the defaults of struct version
@@ -361,10 +368,12 @@ int toonstore_open_options_init(struct ToonStoreOpenOptions *opts, uint32_t vers
 // `toonstore_close`; on failure `*out_db` is set to NULL.
 //
 // Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_INVALID_ARG` (`out_db`
-// NULL, a bad path, an option out of range),
+// NULL, a bad path, an option out of range, options that differ from
+// those the database is already open with in this process),
 // `TOONSTORE_ERR_VERSION` (an options version this library does not know,
 // or files of a newer format), `TOONSTORE_ERR_IO` (also: no database and
-// `create_if_missing` is 0), `TOONSTORE_ERR_LOCKED`,
+// `create_if_missing` is 0), `TOONSTORE_ERR_LOCKED` (also: a writable
+// open of a database open only read-only in this process),
 // `TOONSTORE_ERR_CORRUPT`, `TOONSTORE_ERR_NOMEM`, `TOONSTORE_ERR_INTERNAL`.
 int toonstore_open_with(const char *path, const struct ToonStoreOpenOptions *opts, struct ToonStore **out_db);
 

@@ -70,7 +70,7 @@ using bytes = std::vector<std::uint8_t>;
 
 /// How hard a write is pushed to disk before it is acknowledged.
 enum class durability : std::uint32_t {
-    off = TOONSTORE_DURABILITY_OFF,        ///< buffered in the process; fastest
+    off = TOONSTORE_DURABILITY_OFF,        ///< reaches the OS before put returns (survives a process crash); flushed only by sync/close; fastest
     normal = TOONSTORE_DURABILITY_NORMAL,  ///< reaches the OS before put returns (default)
     full = TOONSTORE_DURABILITY_FULL,      ///< fsync before put returns
     database_default = TOONSTORE_DURABILITY_DEFAULT  ///< put: the mode the database was opened with

@@ -22,156 +22,199 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::db::Shared;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::format::record::{self, Kind};
 use crate::format::segment_header::{SegmentHeader, SegmentKind, HEADER_LEN};
-use crate::index;
-use crate::log::SegStat;
+use crate::index::{self, View};
+use crate::log::{LogWriter, SegStat};
 use crate::snapshot::read_at;
 use crate::storage::{dir, segment::Segment};
+use crate::RowId;
 
-/// What a compaction did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CompactionReport {
-    pub segments_rewritten: u64,
-    pub rows_moved: u64,
-    pub bytes_reclaimed: u64,
+/// What step 1 decided: the segments to rewrite and what they hold.
+struct Plan {
+    victims: BTreeSet<u64>,
+    /// The view as of step 1 (the victims' rows are read through it).
+    view: Arc<View>,
+    next_id: RowId,
+    /// The number reserved for the compacted segment.
+    output_number: u64,
 }
 
-pub(crate) fn compact(shared: &Shared) -> Result<CompactionReport> {
-    let _serial = shared.maintenance_lock()?;
-    // 1. Victims.
-    let (victims, view, next_id, output_number) = shared.with_writer(|w| {
-        if w.commit.is_poisoned() {
-            return Err(crate::log::group_commit::GroupCommit::poisoned_error());
-        }
-        let active_garbage = w.append_at - HEADER_LEN as u64 > w.active_live;
-        if active_garbage {
-            w.roll(0)?;
-        }
-        let victims: BTreeSet<u64> = w
-            .sealed
-            .iter()
-            .filter(|(_, s)| s.used_len - HEADER_LEN as u64 > s.live_bytes)
-            .map(|(n, _)| *n)
-            .collect();
-        if victims.is_empty() {
-            return Ok((victims, None, 0, 0));
-        }
-        let number = w.take_segment_number()?;
-        Ok((
-            victims,
-            Some(Arc::new(w.index.view().clone())),
-            w.next_id,
-            number,
-        ))
-    })?;
-    let Some(view) = view else {
-        return Ok(CompactionReport::default());
-    };
-    let verify = true;
+/// A live record of a victim: its row, where it was, its value (borrowed
+/// from the plan's view, which keeps the victim mapped).
+struct Move<'a> {
+    id: RowId,
+    old: u64,
+    value: &'a [u8],
+}
 
-    // 2. Copy live records.
-    let mut moves = Vec::new();
-    let mut out_len = HEADER_LEN as u64;
-    for id in 0..next_id {
-        let loc = view.get(id);
-        if loc != 0 && victims.contains(&index::unpack(loc).0) {
-            let value = read_at(&view, loc, verify)?.unwrap_or_default();
-            out_len += record::record_len(8 + value.len()) as u64;
-            moves.push((id, loc, value));
-        }
-    }
-    let mut output = None;
-    let mut new_locs = Vec::with_capacity(moves.len());
-    if !moves.is_empty() {
-        let header = SegmentHeader {
-            kind: SegmentKind::Compacted,
-            number: output_number,
-            first_id: 0,
-        };
-        let segment = Segment::create(&shared.dir, header, out_len, false)?;
-        let mut at = HEADER_LEN as u64;
-        let mut rec = Vec::new();
-        for (id, _, value) in &moves {
-            rec.clear();
-            record::encode(&mut rec, Kind::PutAt, &[&id.to_le_bytes(), value]);
-            if let Err(e) = crate::storage::faults::check("compaction.write", segment.path()) {
-                let _ = std::fs::remove_file(segment.path());
-                return Err(Error::io(
-                    "cannot write compacted segment",
-                    segment.path(),
-                    e,
-                ));
-            }
-            // SAFETY: the segment is not in any view yet: no reader exists.
-            unsafe { segment.write(at, &rec) };
-            new_locs.push(index::pack(output_number, at));
-            at += rec.len() as u64;
-        }
-        let written = (|| {
-            segment.flush(0, at)?;
-            segment.set_synced_len(at);
-            segment.flush(0, HEADER_LEN as u64)?;
-            segment.set_file_len(at)?;
-            segment.sync_file()
-        })();
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(segment.path());
-            return Err(e);
-        }
-        output = Some((Arc::new(segment), at));
-    }
+/// The compacted segment written in step 2, and where each move went.
+struct Output {
+    segment: Arc<Segment>,
+    used_len: u64,
+    new_locs: Vec<u64>,
+}
 
-    // 3. Switch the index over.
-    let mut report = CompactionReport {
-        segments_rewritten: victims.len() as u64,
-        ..CompactionReport::default()
+/// Compacts the engine's segments (the steps above). Serialized with
+/// checkpoints by the engine's maintenance lock.
+pub(crate) fn compact(engine: &Engine) -> Result<()> {
+    let _serial = engine.maintenance_lock()?;
+    let Some(plan) = engine.with_writer(plan)? else {
+        return Ok(());
     };
-    shared.with_writer(|w| {
-        let mut moved_bytes = 0;
-        if let Some((segment, used_len)) = &output {
-            w.index.add_segment(Arc::clone(segment));
-            let mut changed = false;
-            for ((id, old, value), new) in moves.iter().zip(&new_locs) {
-                if w.index.view().get(*id) == *old {
-                    changed |= w.index.set_existing(*id, *new);
-                    moved_bytes += record::record_len(8 + value.len()) as u64;
-                    report.rows_moved += 1;
-                }
-            }
-            w.index.publish_if(changed);
-            w.sealed.insert(
-                output_number,
-                SegStat {
-                    kind: SegmentKind::Compacted,
-                    used_len: *used_len,
-                    live_bytes: moved_bytes,
-                },
-            );
-        }
-        let numbers: Vec<u64> = victims.iter().copied().collect();
-        for n in &numbers {
-            if let Some(stat) = w.sealed.remove(n) {
-                report.bytes_reclaimed += stat.used_len;
-            }
-        }
-        report.bytes_reclaimed = report
-            .bytes_reclaimed
-            .saturating_sub(output.as_ref().map_or(0, |(_, len)| *len));
-        w.index.remove_segments(&numbers);
+    let moves = live_records(&plan)?;
+    let output = if moves.is_empty() {
+        None
+    } else {
+        Some(write_compacted(&engine.dir, plan.output_number, &moves)?)
+    };
+    engine.with_writer(|w| {
+        switch_index(w, &plan, &moves, output.as_ref());
         Ok(())
     })?;
-
     // 4. Checkpoint, 5. delete the victims.
-    shared.checkpoint_locked()?;
-    for n in &victims {
-        let path = shared.dir.join(dir::segment_file_name(*n));
+    engine.checkpoint_locked()?;
+    remove_victims(&engine.dir, &plan.victims)
+}
+
+/// Step 1, under the writer lock: seal the active segment if it holds
+/// garbage, pick the sealed segments with garbage, reserve the output's
+/// number and take the view. `None` when there is nothing to reclaim.
+fn plan(w: &mut LogWriter) -> Result<Option<Plan>> {
+    if w.commit.is_poisoned() {
+        return Err(crate::log::group_commit::GroupCommit::poisoned_error());
+    }
+    let active_garbage = w.append_at - HEADER_LEN as u64 > w.active_live;
+    if active_garbage {
+        w.roll(0)?;
+    }
+    let victims: BTreeSet<u64> = w
+        .sealed
+        .iter()
+        .filter(|(_, s)| s.used_len - HEADER_LEN as u64 > s.live_bytes)
+        .map(|(n, _)| *n)
+        .collect();
+    if victims.is_empty() {
+        return Ok(None);
+    }
+    let output_number = w.take_segment_number()?;
+    Ok(Some(Plan {
+        victims,
+        view: Arc::new(w.index.view().clone()),
+        next_id: w.next_id,
+        output_number,
+    }))
+}
+
+/// Step 2a, without the lock: every live record of the victims, each
+/// checked against its CRC (a corrupt one stops the compaction).
+fn live_records(plan: &Plan) -> Result<Vec<Move<'_>>> {
+    let mut moves = Vec::new();
+    for id in 0..plan.next_id {
+        let loc = plan.view.get(id);
+        if loc != 0 && plan.victims.contains(&index::unpack(loc).0) {
+            let value = read_at(&plan.view, loc, true)?.unwrap_or_default();
+            moves.push(Move {
+                id,
+                old: loc,
+                value,
+            });
+        }
+    }
+    Ok(moves)
+}
+
+/// Step 2b: writes the moves into a new compacted segment as `PutAt`
+/// records, flushes and trims it. On failure the file is removed.
+fn write_compacted(dir_path: &std::path::Path, number: u64, moves: &[Move<'_>]) -> Result<Output> {
+    let len: u64 = moves
+        .iter()
+        .map(|m| record::record_len(8 + m.value.len()) as u64)
+        .sum();
+    let header = SegmentHeader {
+        kind: SegmentKind::Compacted,
+        number,
+        first_id: 0,
+    };
+    let segment = Segment::create(dir_path, header, HEADER_LEN as u64 + len, false)?;
+    let mut at = HEADER_LEN as u64;
+    let mut rec = Vec::new();
+    let mut new_locs = Vec::with_capacity(moves.len());
+    for m in moves {
+        rec.clear();
+        record::encode(&mut rec, Kind::PutAt, &[&m.id.to_le_bytes(), m.value]);
+        if let Err(e) = crate::storage::faults::check("compaction.write", segment.path()) {
+            let _ = std::fs::remove_file(segment.path());
+            return Err(Error::io(
+                "cannot write compacted segment",
+                segment.path(),
+                e,
+            ));
+        }
+        // SAFETY: the segment is not in any view yet: no reader exists.
+        unsafe { segment.write(at, &rec) };
+        new_locs.push(index::pack(number, at));
+        at += rec.len() as u64;
+    }
+    let written = (|| {
+        segment.flush(0, at)?;
+        segment.set_synced_len(at);
+        segment.flush(0, HEADER_LEN as u64)?;
+        segment.set_file_len(at)?;
+        segment.sync_file()
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(segment.path());
+        return Err(e);
+    }
+    Ok(Output {
+        segment: Arc::new(segment),
+        used_len: at,
+        new_locs,
+    })
+}
+
+/// Step 3, under the writer lock: publish the compacted segment, point each
+/// row still at its old copy to the new one (rows deleted meanwhile stay
+/// deleted), and drop the victims from the view and the accounting.
+fn switch_index(w: &mut LogWriter, plan: &Plan, moves: &[Move<'_>], output: Option<&Output>) {
+    if let Some(out) = output {
+        w.index.add_segment(Arc::clone(&out.segment));
+        let mut changed = false;
+        let mut live_bytes = 0;
+        for (m, &new) in moves.iter().zip(&out.new_locs) {
+            if w.index.view().get(m.id) == m.old {
+                changed |= w.index.set_existing(m.id, new);
+                live_bytes += record::record_len(8 + m.value.len()) as u64;
+            }
+        }
+        w.index.publish_if(changed);
+        w.sealed.insert(
+            plan.output_number,
+            SegStat {
+                kind: SegmentKind::Compacted,
+                used_len: out.used_len,
+                live_bytes,
+            },
+        );
+    }
+    let numbers: Vec<u64> = plan.victims.iter().copied().collect();
+    for n in &numbers {
+        w.sealed.remove(n);
+    }
+    w.index.remove_segments(&numbers);
+}
+
+/// Step 5: deletes the victims' files (snapshots that map them keep reading
+/// until they are dropped) and syncs the directory.
+fn remove_victims(dir_path: &std::path::Path, victims: &BTreeSet<u64>) -> Result<()> {
+    for n in victims {
+        let path = dir_path.join(dir::segment_file_name(*n));
         crate::storage::faults::check("compaction.remove", &path)
             .and_then(|()| std::fs::remove_file(&path))
             .map_err(|e| Error::io("cannot remove segment", &path, e))?;
     }
-    dir::sync_dir(&shared.dir)?;
-    Ok(report)
+    dir::sync_dir(dir_path)
 }

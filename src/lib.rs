@@ -22,9 +22,13 @@
 //!
 //! Where things live: `format` (byte layouts), `storage` (files, mappings,
 //! the lock), `log` (the write path and group commit), `index` (the
-//! in-memory index and its checkpoint), `recovery` (open), `compaction`,
-//! `db` (the handle), `check` (the verify tool), `ffi` (the C ABI). The on-disk format and the crash
-//! analysis are in `docs/FORMAT.md`.
+//! in-memory index, its frozen views and its checkpoint), `recovery`
+//! (reading a database's files at open), `engine` (the state of one open
+//! database, shared by its handles, `compaction` and the background thread
+//! in `maintenance`), `db` (the handle, [`ToonStore`]), `registry` (one
+//! engine per directory per process), `snapshot` (snapshots and scans),
+//! `check` (the verify tool), `ffi` (the C ABI). The on-disk format and the
+//! crash analysis are in `docs/FORMAT.md`.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
@@ -33,13 +37,19 @@ mod batch;
 mod check;
 mod compaction;
 mod db;
+mod engine;
 pub mod error;
+/// Byte layouts of the files. Not part of the supported API: public only
+/// so that the corruption tests (`tests/corruption.rs`) can craft damaged
+/// files; it may change in any release.
+#[doc(hidden)]
 pub mod format;
 mod index;
 mod log;
 mod maintenance;
 mod options;
 mod recovery;
+mod registry;
 mod snapshot;
 mod storage;
 
@@ -47,7 +57,8 @@ pub mod ffi;
 
 pub use batch::Batch;
 pub use check::{check, CheckReport};
-pub use db::{Stats, ToonStore};
+pub use db::ToonStore;
+pub use engine::Stats;
 pub use error::{Error, ErrorKind, Result};
 pub use options::{
     Durability, Options, DEFAULT_MAX_VALUE_SIZE, DEFAULT_SEGMENT_SIZE, MAX_VALUE_SIZE,

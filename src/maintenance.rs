@@ -8,15 +8,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use crate::db::Shared;
-use crate::options::Durability;
-
-/// Requests to the maintenance thread.
-#[derive(Debug)]
-pub enum Request {
-    Checkpoint,
-    Stop,
-}
+use crate::engine::{Engine, Request};
 
 /// The running thread; stopped and joined by [`Maintenance::stop`].
 pub struct Maintenance {
@@ -30,18 +22,19 @@ impl Maintenance {
         crossbeam_channel::unbounded()
     }
 
-    /// Starts the thread for `shared`.
+    /// Starts the thread for `engine`.
     pub fn start(
-        shared: Arc<Shared>,
+        engine: Arc<Engine>,
         tx: Sender<Request>,
         rx: Receiver<Request>,
     ) -> std::io::Result<Maintenance> {
-        let interval = match shared.options.durability {
-            Durability::Normal => shared.options.sync_interval,
-            // Off never flushes in the background; Full flushes on every
-            // commit. The thread still serves checkpoint requests.
-            Durability::Off | Durability::Full => Duration::from_secs(3600),
-        };
+        // Without background flushes (Off, Full) the thread only serves
+        // checkpoint requests.
+        let flush_every = engine
+            .options
+            .durability
+            .background_flush_interval(engine.options.sync_interval);
+        let interval = flush_every.unwrap_or(Duration::from_secs(3600));
         let thread = std::thread::Builder::new()
             .name("toonstore-maintenance".into())
             .spawn(move || loop {
@@ -50,12 +43,12 @@ impl Maintenance {
                         // A failure leaves the old checkpoint in place; the
                         // next request retries. Flush failures poison the
                         // handle, which every later write reports.
-                        let _ = shared.checkpoint();
+                        let _ = engine.checkpoint();
                     }
                     Ok(Request::Stop) | Err(RecvTimeoutError::Disconnected) => break,
                     Err(RecvTimeoutError::Timeout) => {
-                        if shared.options.durability == Durability::Normal {
-                            let _ = shared.sync();
+                        if flush_every.is_some() {
+                            let _ = engine.sync();
                         }
                     }
                 }

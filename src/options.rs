@@ -9,7 +9,7 @@ use crate::format::record::MAX_BODY_LEN;
 ///
 /// | mode | survives a process crash (kill -9) | survives power loss |
 /// |---|---|---|
-/// | `Off` | yes (writes go to a shared file mapping) | only what `sync`/`close` flushed |
+/// | `Off` | yes: every acknowledged write (records are in the OS page cache before the call returns) | only what `sync`/`close` flushed |
 /// | `Normal` | yes | what the background flush (every `sync_interval`) or `sync` flushed |
 /// | `Full` | yes | every acknowledged write (fsync before the call returns) |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -23,6 +23,50 @@ pub enum Durability {
     /// Each commit is flushed to stable storage before it is acknowledged;
     /// concurrent committers share one flush (group commit).
     Full,
+}
+
+/// What each mode does. Every decision the engine takes by durability is one
+/// of these methods, so a mode's behaviour is read in one place.
+impl Durability {
+    /// Whether a commit returns only once its records are on stable storage
+    /// (an fsync shared by concurrent committers: group commit). `Full`.
+    pub const fn syncs_each_commit(self) -> bool {
+        matches!(self, Durability::Full)
+    }
+
+    /// How often a background thread flushes the log, given the database's
+    /// `sync_interval`: `Normal` every interval; `Off` and `Full` never (Off
+    /// leaves it to `sync` and `close`, Full flushed every commit already).
+    pub const fn background_flush_interval(self, sync_interval: Duration) -> Option<Duration> {
+        match self {
+            Durability::Normal => Some(sync_interval),
+            Durability::Off | Durability::Full => None,
+        }
+    }
+
+    /// Whether new log segments are allocated and zeroed in full when
+    /// created (`Full`): a durable commit then flushes data blocks that are
+    /// already allocated, with no file-size metadata to journal. The other
+    /// modes reserve the space with fallocate and let pages fill on demand.
+    pub const fn prefills_segments(self) -> bool {
+        matches!(self, Durability::Full)
+    }
+
+    /// Whether records are written to the active segment with `pwrite`
+    /// rather than through its shared mapping (`Full`): after each flush's
+    /// write-back, a write through the mapping takes a write-protect fault
+    /// per page, which a commit that flushes every time pays again and again.
+    /// Either way the bytes are in the page cache before the call returns.
+    pub const fn writes_through_files(self) -> bool {
+        matches!(self, Durability::Full)
+    }
+
+    /// Whether a helper thread faults the active segment's pages in ahead of
+    /// the writer and starts write-back behind it: every mode whose segments
+    /// are not prefilled (a prefilled segment's pages are resident already).
+    pub const fn assists_active_segment(self) -> bool {
+        !self.prefills_segments()
+    }
 }
 
 /// Options for [`crate::ToonStore::open_with`].

@@ -77,7 +77,8 @@ type Options struct {
 
 // Open opens the database in directory path with the default options,
 // creating it (and the directory) when missing. A database open for writing
-// in another process (or through another handle) gives ErrLocked.
+// in another process gives ErrLocked; one already open in this process is
+// shared (the new DB is another handle on it; each is closed on its own).
 func Open(path string) (*DB, error) {
 	return OpenWith(path, nil)
 }

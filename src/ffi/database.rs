@@ -67,11 +67,12 @@ pub(crate) unsafe fn bytes_from_c<'a>(data: *const u8, len: usize) -> Result<&'a
 /// `db` is null or a handle from `toonstore_open*`.
 pub(crate) unsafe fn db<'a>(db: *const FfiDatabase) -> Result<&'a ToonStore> {
     // SAFETY: forwarded contract.
-    unsafe { handles::get(db) }
+    unsafe { handles::get(db) }.map(|store| &**store)
 }
 
+/// Every C handle shares the process's engine for its directory.
 fn open(path: &str, options: &Options) -> Result<*mut FfiDatabase> {
-    let store = ToonStore::open_with(path, options)?;
+    let store = ToonStore::open_shared(path, options)?;
     Ok(handles::into_raw::<FfiDatabase>(store))
 }
 
@@ -86,6 +87,10 @@ fn open(path: &str, options: &Options) -> Result<*mut FfiDatabase> {
 /// `TOONSTORE_ERR_IO`, `TOONSTORE_ERR_LOCKED` (open for writing in another
 /// process), `TOONSTORE_ERR_CORRUPT`, `TOONSTORE_ERR_VERSION` (files of a
 /// newer format), `TOONSTORE_ERR_NOMEM`, `TOONSTORE_ERR_INTERNAL`.
+///
+/// A directory already open in this process is not opened twice: the new
+/// handle shares the open database (docs/c/CONTRACT.md, "One database, one
+/// engine per process"); each handle is closed on its own.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_open(path: *const c_char) -> *mut FfiDatabase {
     guard(|| {
@@ -143,10 +148,12 @@ pub unsafe extern "C" fn toonstore_open_options_init(
 /// `toonstore_close`; on failure `*out_db` is set to NULL.
 ///
 /// Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_INVALID_ARG` (`out_db`
-/// NULL, a bad path, an option out of range),
+/// NULL, a bad path, an option out of range, options that differ from
+/// those the database is already open with in this process),
 /// `TOONSTORE_ERR_VERSION` (an options version this library does not know,
 /// or files of a newer format), `TOONSTORE_ERR_IO` (also: no database and
-/// `create_if_missing` is 0), `TOONSTORE_ERR_LOCKED`,
+/// `create_if_missing` is 0), `TOONSTORE_ERR_LOCKED` (also: a writable
+/// open of a database open only read-only in this process),
 /// `TOONSTORE_ERR_CORRUPT`, `TOONSTORE_ERR_NOMEM`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_open_with(
@@ -196,7 +203,12 @@ pub unsafe extern "C" fn toonstore_close_checked(db: *mut FfiDatabase) -> c_int 
         // SAFETY: `db` is a handle no other thread uses now or later (the
         // function's contract).
         match unsafe { handles::release(db) } {
-            Some(store) => store.close().map(|()| TOONSTORE_OK),
+            // Each C handle holds the only `Arc` of its `ToonStore`; closing
+            // it closes the engine when no other handle shares it.
+            Some(store) => match std::sync::Arc::try_unwrap(store) {
+                Ok(store) => store.close().map(|()| TOONSTORE_OK),
+                Err(_) => Ok(TOONSTORE_OK),
+            },
             None => Err(Error::new(
                 ErrorKind::Closed,
                 "the database handle is already closed",

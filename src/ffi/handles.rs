@@ -142,8 +142,9 @@ pub unsafe fn release<H: HandleKind>(ptr: *mut H) -> Option<H::Value> {
     Some(value)
 }
 
-/// An open database (`ToonStore*` in C).
-pub struct FfiDatabase(Handle<crate::ToonStore>);
+/// An open database (`ToonStore*` in C): one handle on the database
+/// open in this process for its directory (several handles may share it).
+pub struct FfiDatabase(Handle<std::sync::Arc<crate::ToonStore>>);
 /// A scan in progress (`ToonStoreIter*` in C).
 pub struct FfiIter(Handle<crate::Scan>);
 /// A batch being built (`ToonStoreBatch*` in C).
@@ -173,7 +174,7 @@ macro_rules! handle_kind {
 // Magic numbers: "TOON_DB1", "TOON_IT1", "TOON_BA1", "TOON_SN1".
 handle_kind!(
     FfiDatabase,
-    crate::ToonStore,
+    std::sync::Arc<crate::ToonStore>,
     0x544f_4f4e_5f44_4231,
     "database"
 );

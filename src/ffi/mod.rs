@@ -93,7 +93,9 @@ macro_rules! check_c_constants {
 }
 crate::error::error_table!(check_c_constants);
 
-/// Durability: no background flush (bulk loads); survives a process crash.
+/// Durability: records reach the OS page cache before the call returns, so
+/// they survive a crash of the process; flushed to stable storage only by
+/// `toonstore_sync` and the last close (bulk loads).
 pub const TOONSTORE_DURABILITY_OFF: u32 = 0;
 /// Durability (default): survives a process crash; flushed every
 /// `sync_interval_ms`, on `toonstore_sync` and on close.

@@ -93,18 +93,72 @@ void test_process_second_process_gets_locked(void) {
     toonstore_close(db);
 }
 
-void test_process_second_handle_in_process_gets_locked(void) {
-    const char *path = ts_path("locked-here");
+/* A second open of a directory in the same process shares the open database
+ * (docs/c/CONTRACT.md, "One database, one engine per process"): two handles,
+ * one engine, each closed on its own; the last close closes the database. */
+void test_process_second_handle_in_process_shares_the_database(void) {
+    const char *path = ts_path("shared-here");
     ToonStore *a = toonstore_open(path);
     REQUIRE(a != NULL);
+    ToonStore *b = NULL;
+    CHECK_EQ(toonstore_open_with(path, NULL, &b), TOONSTORE_OK);
+    REQUIRE(b != NULL);
+    CHECK(a != b);
+    int64_t x = ts_put_str(a, "through a");
+    int64_t y = ts_put_str(b, "through b");
+    CHECK_EQ(y, x + 1);
+    CHECK_ROW(b, x, "through a");
+    CHECK_ROW(a, y, "through b");
+    /* A read-only open shares it read-only. */
+    ToonStoreOpenOptions ro;
+    REQUIRE(toonstore_open_options_init(&ro, TOONSTORE_OPEN_OPTIONS_VERSION) == TOONSTORE_OK);
+    ro.read_only = 1;
+    ToonStore *r = NULL;
+    CHECK_EQ(toonstore_open_with(path, &ro, &r), TOONSTORE_OK);
+    REQUIRE(r != NULL);
+    CHECK_ROW(r, y, "through b");
+    CHECK_EQ(toonstore_put(r, (const uint8_t *)"no", 2), TOONSTORE_ERR_READ_ONLY);
+    /* Different options for a writer are refused, by name. */
+    ToonStoreOpenOptions full;
+    REQUIRE(toonstore_open_options_init(&full, TOONSTORE_OPEN_OPTIONS_VERSION) == TOONSTORE_OK);
+    full.durability = TOONSTORE_DURABILITY_FULL;
+    ToonStore *c = (ToonStore *)&c;
+    CHECK_EQ(toonstore_open_with(path, &full, &c), TOONSTORE_ERR_INVALID_ARG);
+    CHECK(c == NULL);
+    CHECK(ts_contains_ci(toonstore_last_error(), "durability"));
+    /* Closing one handle leaves the others working. */
+    CHECK_EQ(toonstore_close_checked(a), TOONSTORE_OK);
+    int64_t z = ts_put_str(b, "after a closed");
+    CHECK(z > y);
+    CHECK_ROW(b, x, "through a");
+    CHECK_EQ(toonstore_close_checked(b), TOONSTORE_OK);
+    CHECK_ROW(r, z, "after a closed");
+    /* The database is still open (through r): a writer cannot join a... */
+    toonstore_close(r);
+    /* ...and after the last close it is closed: a checker may open it. */
+    ToonStoreCheckReport report;
+    report.version = TOONSTORE_CHECK_REPORT_VERSION;
+    CHECK_EQ(toonstore_check(path, &report), TOONSTORE_OK);
+    CHECK_EQ(report.live_rows, 3);
+}
+
+/* A writable open of a directory open only read-only in this process is
+ * refused with LOCKED, as it would be from another process. */
+void test_process_writer_cannot_join_a_read_only_open(void) {
+    const char *path = ts_path("read-only-here");
+    ToonStore *w = toonstore_open(path);
+    REQUIRE(w != NULL);
+    toonstore_close(w);
+    ToonStoreOpenOptions ro;
+    REQUIRE(toonstore_open_options_init(&ro, TOONSTORE_OPEN_OPTIONS_VERSION) == TOONSTORE_OK);
+    ro.read_only = 1;
+    ToonStore *r = NULL;
+    REQUIRE(toonstore_open_with(path, &ro, &r) == TOONSTORE_OK);
     CHECK(toonstore_open(path) == NULL);
     CHECK_EQ(toonstore_last_error_code(), TOONSTORE_ERR_LOCKED);
-    CHECK(ts_contains_ci(toonstore_last_error(), "locked"));
-    ToonStore *b = (ToonStore *)&b;
-    CHECK_EQ(toonstore_open_with(path, NULL, &b), TOONSTORE_ERR_LOCKED);
-    CHECK(b == NULL);
-    toonstore_close(a);
-    b = toonstore_open(path);
-    CHECK(b != NULL);
-    toonstore_close(b);
+    CHECK(ts_contains_ci(toonstore_last_error(), "read-only"));
+    toonstore_close(r);
+    w = toonstore_open(path);
+    CHECK(w != NULL);
+    toonstore_close(w);
 }

@@ -174,3 +174,70 @@ void test_threads_share_one_handle(void) {
     CHECK_EQ(st.live_rows, WRITERS * ROWS_EACH);
     toonstore_close(db);
 }
+
+/* Two threads, each with its own handle on the same directory (each opened
+ * it itself): both handles share one database; writes of each are seen by
+ * the other; each thread closes its own handle. */
+struct own_handle {
+    const char *path;
+    pthread_barrier_t *barrier;
+    int which;
+    int opened, writes_ok, sees_other, closed_ok;
+    int64_t first_id;
+};
+
+#define OWN_ROWS 500
+
+static void *own_handle_thread(void *arg) {
+    struct own_handle *t = arg;
+    ToonStore *db = toonstore_open(t->path);
+    t->opened = db != NULL;
+    pthread_barrier_wait(t->barrier);
+    if (db != NULL) {
+        char row[32];
+        t->writes_ok = 1;
+        for (int k = 0; k < OWN_ROWS; k++) {
+            snprintf(row, sizeof row, "t%d-%d", t->which, k);
+            int64_t id = toonstore_put(db, (const uint8_t *)row, strlen(row));
+            if (id < 0) t->writes_ok = 0;
+            if (k == 0) t->first_id = id;
+        }
+    }
+    pthread_barrier_wait(t->barrier); /* both have written */
+    if (db != NULL) {
+        ToonStoreStats st;
+        st.version = TOONSTORE_STATS_VERSION;
+        t->sees_other = toonstore_stats(db, &st) == TOONSTORE_OK && st.live_rows == 2 * OWN_ROWS;
+    }
+    pthread_barrier_wait(t->barrier); /* both have looked */
+    t->closed_ok = db != NULL && toonstore_close_checked(db) == TOONSTORE_OK;
+    return NULL;
+}
+
+void test_threads_two_handles_one_database(void) {
+    const char *path = ts_path("threads-two-handles");
+    pthread_barrier_t barrier;
+    REQUIRE(pthread_barrier_init(&barrier, NULL, 2) == 0);
+    struct own_handle t[2];
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++) {
+        memset(&t[i], 0, sizeof t[i]);
+        t[i].path = path;
+        t[i].barrier = &barrier;
+        t[i].which = i;
+        REQUIRE(pthread_create(&th[i], NULL, own_handle_thread, &t[i]) == 0);
+    }
+    for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&barrier);
+    for (int i = 0; i < 2; i++) {
+        CHECK_MSG(t[i].opened, "thread %d could not open: LOCKED?", i);
+        CHECK(t[i].writes_ok);
+        CHECK(t[i].sees_other);
+        CHECK(t[i].closed_ok);
+    }
+    /* Both closed: the database is closed and holds every row. */
+    ToonStoreCheckReport report;
+    report.version = TOONSTORE_CHECK_REPORT_VERSION;
+    CHECK_EQ(toonstore_check(path, &report), TOONSTORE_OK);
+    CHECK_EQ(report.live_rows, 2 * OWN_ROWS);
+}

@@ -38,8 +38,10 @@
     X(bad_args_double_close_via_close_checked)                                                   \
     X(threads_last_error_is_per_thread)                                                          \
     X(threads_share_one_handle)                                                                  \
+    X(threads_two_handles_one_database)                                                          \
     X(process_second_process_gets_locked)                                                        \
-    X(process_second_handle_in_process_gets_locked)
+    X(process_second_handle_in_process_shares_the_database)                                      \
+    X(process_writer_cannot_join_a_read_only_open)
 
 #define TS_DECLARE(name) void test_##name(void);
 TS_TESTS(TS_DECLARE)

@@ -94,23 +94,11 @@ impl<T> EngineResult<T> for toonstore::Result<T> {
 
 /// `toonstore.ERROR_CODES`: the C error code of every error kind, by name.
 pub(crate) fn error_codes<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    // Keyed by the kind's Rust name ("NotFound"), from the core's one error
+    // table: every code the engine has, and no other.
     let d = PyDict::new(py);
-    for (name, kind) in [
-        ("InvalidArgument", ErrorKind::InvalidArgument),
-        ("NotFound", ErrorKind::NotFound),
-        ("Io", ErrorKind::Io),
-        ("Corrupt", ErrorKind::Corrupt),
-        ("Locked", ErrorKind::Locked),
-        ("TooLarge", ErrorKind::TooLarge),
-        ("ReadOnly", ErrorKind::ReadOnly),
-        ("Version", ErrorKind::Version),
-        ("NoMemory", ErrorKind::NoMemory),
-        ("Internal", ErrorKind::Internal),
-        ("Closed", ErrorKind::Closed),
-        ("BufferTooSmall", ErrorKind::BufferTooSmall),
-        ("Poisoned", ErrorKind::Poisoned),
-    ] {
-        d.set_item(name, kind.code())?;
+    for &kind in ErrorKind::ALL {
+        d.set_item(format!("{kind:?}"), kind.code())?;
     }
     Ok(d)
 }

@@ -15,7 +15,6 @@ use pyo3::types::PyDict;
 use toonstore::ErrorKind;
 
 use crate::errors::make_error;
-use crate::registry;
 
 /// Incremented in the child after every `os.fork()`; every handle records
 /// the value it was opened under.
@@ -34,41 +33,20 @@ pub(crate) fn forked_error(py: Python<'_>) -> PyErr {
     )
 }
 
-/// `os.register_at_fork(before=...)`.
-#[pyfunction]
-fn _before_fork(py: Python<'_>) {
-    // Waits (without the GIL) for an open or close in progress on another thread.
-    py.detach(registry::lock_for_fork);
-}
-
-/// `os.register_at_fork(after_in_parent=...)`.
-#[pyfunction]
-fn _after_fork_in_parent() {
-    // SAFETY: `_before_fork` ran `lock_for_fork` on this thread; the fork
-    // hooks always run as a before/after pair.
-    unsafe { registry::unlock_after_fork_in_parent() };
-}
-
-/// `os.register_at_fork(after_in_child=...)`.
+/// `os.register_at_fork(after_in_child=...)`. (The engine registry is the
+/// core crate's, which guards itself across `fork()`: a child's open of a
+/// directory the parent had open is a new open there.)
 #[pyfunction]
 fn _after_fork_in_child() {
     FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
-    // SAFETY: as in `_after_fork_in_parent`: the child's copy of the lock is
-    // the one `_before_fork` took.
-    unsafe { registry::reset_after_fork_in_child() };
 }
 
-/// Registers the three hooks with `os.register_at_fork` (where it exists).
+/// Registers the hook with `os.register_at_fork` (where it exists).
 pub(crate) fn register_hooks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let os = py.import("os")?;
     if os.hasattr("register_at_fork")? {
         let kwargs = PyDict::new(py);
-        kwargs.set_item("before", wrap_pyfunction!(_before_fork, m)?)?;
-        kwargs.set_item(
-            "after_in_parent",
-            wrap_pyfunction!(_after_fork_in_parent, m)?,
-        )?;
         kwargs.set_item("after_in_child", wrap_pyfunction!(_after_fork_in_child, m)?)?;
         os.call_method("register_at_fork", (), Some(&kwargs))?;
     }

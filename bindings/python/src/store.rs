@@ -253,7 +253,7 @@ impl PyToonStore {
             Some(d) => parse_durability(d)?,
         };
         let bytes = data.as_slice();
-        if durability == Durability::Full || bytes.len() >= DETACH_PUT_BYTES {
+        if durability.syncs_each_commit() || bytes.len() >= DETACH_PUT_BYTES {
             self.with_db_detached(py, |db| db.put_with(bytes, durability))
         } else {
             self.with_db(py, |db| db.put_with(bytes, durability))
@@ -290,7 +290,7 @@ impl PyToonStore {
                 return Err(not_found(py, row_id));
             }
         };
-        if self.durability == Durability::Full {
+        if self.durability.syncs_each_commit() {
             self.with_db_detached(py, |db| db.delete(id))
         } else {
             self.with_db(py, |db| db.delete(id))

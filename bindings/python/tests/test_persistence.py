@@ -91,6 +91,20 @@ def test_writer_cannot_join_a_read_only_open_in_the_same_process(db_path):
         db.put(b"w")
 
 
+def test_a_second_writer_must_ask_for_the_same_options(db_path):
+    # The engine is shared (one per directory per process, the core's rule):
+    # a writer asking for another durability would not get it, so it is
+    # refused by name; a reader's write options do not matter.
+    with ToonStore.open(db_path) as db:
+        with pytest.raises(toonstore.InvalidArgumentError) as info:
+            ToonStore.open(db_path, durability="full")
+        assert "durability" in info.value.message
+        with ToonStore.open(db_path, read_only=True, durability="full") as reader:
+            row = db.put(b"seen by the reader")
+            assert reader.get(row) == b"seen by the reader"
+        db.put(b"still open")
+
+
 WRITER = r"""
 import sys
 from toonstore import ToonStore

@@ -1,0 +1,119 @@
+//! The engines open in this process, by canonical directory: what lets a
+//! second open of a directory share the first one's engine
+//! (`ToonStore::open_shared`) instead of failing on the directory lock.
+//!
+//! The registry holds weak references only: an engine lives as long as a
+//! handle does, and closes with the last one. Whoever opens or closes a
+//! registered engine holds the registry lock throughout, so that an open of
+//! a directory whose last handle is closing waits for the lock file to be
+//! released instead of failing with `Locked`.
+//!
+//! `fork()`: the child gets a copy of the registry, with entries for the
+//! parent's engines, whose threads and locks it does not have. Entries
+//! remember the process that made them and are invisible to any other, so a
+//! child opens its own engine. The registry mutex is held across `fork()`
+//! (a `pthread_atfork` handler), so the child never inherits it locked by a
+//! thread that does not exist there. (parking_lot's mutex, unlike std's,
+//! can be released without its guard, which the three handlers need.)
+
+use std::any::Any;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Once, Weak};
+
+use parking_lot::{Mutex, MutexGuard};
+
+struct Entry {
+    dir: PathBuf,
+    pid: u32,
+    engine: Weak<dyn Any + Send + Sync>,
+}
+
+static OPEN: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+static AT_FORK: Once = Once::new();
+
+/// The locked registry.
+pub(crate) struct Registry(MutexGuard<'static, Vec<Entry>>);
+
+/// Locks the registry (installing the fork handlers on first use).
+pub(crate) fn lock() -> Registry {
+    AT_FORK.call_once(|| {
+        // SAFETY: registers three `extern "C"` functions that only lock or
+        // unlock `OPEN`; pthread_atfork has no other precondition. A
+        // failure (ENOMEM) leaves the registry working without the fork
+        // guard, as it is on platforms without fork.
+        unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
+    });
+    Registry(OPEN.lock())
+}
+
+impl Registry {
+    /// The live engine of type `T` registered for `dir` by this process.
+    pub fn find<T: Any + Send + Sync>(&mut self, dir: &Path) -> Option<Arc<T>> {
+        let pid = std::process::id();
+        self.0.retain(|e| e.engine.strong_count() > 0);
+        self.0
+            .iter()
+            .filter(|e| e.pid == pid && e.dir == dir)
+            .find_map(|e| e.engine.upgrade())
+            .and_then(|any| any.downcast::<T>().ok())
+    }
+
+    /// Registers `engine` for `dir`, replacing entries of other processes.
+    pub fn insert<T: Any + Send + Sync>(&mut self, dir: PathBuf, engine: &Arc<T>) {
+        let pid = std::process::id();
+        self.0
+            .retain(|e| e.pid == pid && e.engine.strong_count() > 0);
+        let engine: Arc<dyn Any + Send + Sync> = engine.clone();
+        self.0.push(Entry {
+            dir,
+            pid,
+            engine: Arc::downgrade(&engine),
+        });
+    }
+}
+
+extern "C" fn before_fork() {
+    // Held until `after_fork` in the parent and in the child.
+    std::mem::forget(OPEN.lock());
+}
+
+extern "C" fn after_fork() {
+    // SAFETY: `before_fork` locked `OPEN` in this thread and forgot the
+    // guard; pthread_atfork runs the after handlers only after it.
+    unsafe { OPEN.force_unlock() };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_live_engines_of_this_process_only() {
+        let a = Arc::new(7u32);
+        let mut reg = lock();
+        reg.insert(PathBuf::from("/registry-test/a"), &a);
+        assert_eq!(
+            reg.find::<u32>(Path::new("/registry-test/a")).as_deref(),
+            Some(&7)
+        );
+        assert!(reg.find::<u32>(Path::new("/registry-test/b")).is_none());
+        assert!(
+            reg.find::<u64>(Path::new("/registry-test/a")).is_none(),
+            "other type"
+        );
+        reg.0.push(Entry {
+            dir: PathBuf::from("/registry-test/c"),
+            pid: std::process::id().wrapping_add(1),
+            engine: Arc::downgrade(&(a.clone() as Arc<dyn Any + Send + Sync>)),
+        });
+        assert!(
+            reg.find::<u32>(Path::new("/registry-test/c")).is_none(),
+            "another process's"
+        );
+        drop(a);
+        assert!(
+            reg.find::<u32>(Path::new("/registry-test/a")).is_none(),
+            "closed"
+        );
+    }
+}
