@@ -665,9 +665,24 @@ TEST(default_constructed_handles_are_empty) {
     CHECK(c.end() == toonstore::cursor::iterator());
 }
 
-TEST(second_writer_is_locked_out) {
+TEST(second_database_in_process_shares_it) {
+    // libtoonstore 1.1: one database per directory and process; a second
+    // open is another handle on it (docs/c/CONTRACT.md section 7).
     toonstore::database db(db_path(dir));
-    db.put("x");
+    const row_id id = db.put("x");
+    toonstore::database other;
+    CHECK_EQ(toonstore::database::try_open(db_path(dir), {}, other), TOONSTORE_OK);
+    CHECK(other.is_open());
+    CHECK_EQ(other.get(id).value(), "x");
+    other.close();
+    CHECK_EQ(db.get(id).value(), "x");  // still open through db
+}
+
+TEST(writer_cannot_join_a_read_only_open) {
+    { toonstore::database(db_path(dir)).put("x"); }
+    toonstore::open_options ro;
+    ro.read_only = true;
+    toonstore::database reader = toonstore::database::open(db_path(dir), ro);
     CHECK_THROWS_CODE(toonstore::database(db_path(dir)), TOONSTORE_ERR_LOCKED);
     toonstore::database other;
     CHECK_EQ(toonstore::database::try_open(db_path(dir), {}, other), TOONSTORE_ERR_LOCKED);
