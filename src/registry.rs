@@ -12,15 +12,16 @@
 //! parent's engines, whose threads and locks it does not have. Entries
 //! remember the process that made them and are invisible to any other, so a
 //! child opens its own engine. The registry mutex is held across `fork()`
-//! (a `pthread_atfork` handler), so the child never inherits it locked by a
-//! thread that does not exist there. (parking_lot's mutex, unlike std's,
-//! can be released without its guard, which the three handlers need.)
+//! (`pthread_atfork` handlers), so the child never inherits it locked by a
+//! thread that does not exist there: the forking thread takes it before the
+//! fork and releases it after, in the parent and in the child. (std's mutex
+//! releases with a plain atomic store and at most a futex wake: nothing in
+//! the child can block on state another thread left behind.)
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Once, Weak};
-
-use parking_lot::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError, Weak};
 
 struct Entry {
     dir: PathBuf,
@@ -34,16 +35,28 @@ static AT_FORK: Once = Once::new();
 /// The locked registry.
 pub(crate) struct Registry(MutexGuard<'static, Vec<Entry>>);
 
+thread_local! {
+    /// The registry guard the forking thread holds across `fork()`.
+    static HELD_ACROSS_FORK: RefCell<Option<MutexGuard<'static, Vec<Entry>>>> =
+        const { RefCell::new(None) };
+}
+
+fn lock_open() -> MutexGuard<'static, Vec<Entry>> {
+    // A panic while the registry was locked leaves a consistent Vec (every
+    // change is one push or retain): keep using it.
+    OPEN.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Locks the registry (installing the fork handlers on first use).
 pub(crate) fn lock() -> Registry {
     AT_FORK.call_once(|| {
-        // SAFETY: registers three `extern "C"` functions that only lock or
-        // unlock `OPEN`; pthread_atfork has no other precondition. A
-        // failure (ENOMEM) leaves the registry working without the fork
-        // guard, as it is on platforms without fork.
+        // SAFETY: registers `extern "C"` functions that only lock or unlock
+        // `OPEN` on the forking thread; pthread_atfork has no other
+        // precondition. A failure (ENOMEM) leaves the registry working
+        // without the fork guard, as it is on platforms without fork.
         unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
     });
-    Registry(OPEN.lock())
+    Registry(lock_open())
 }
 
 impl Registry {
@@ -73,14 +86,14 @@ impl Registry {
 }
 
 extern "C" fn before_fork() {
-    // Held until `after_fork` in the parent and in the child.
-    std::mem::forget(OPEN.lock());
+    // Held until `after_fork`, in the parent and in the child (where this
+    // thread is the only one).
+    let guard = lock_open();
+    HELD_ACROSS_FORK.with(|held| *held.borrow_mut() = Some(guard));
 }
 
 extern "C" fn after_fork() {
-    // SAFETY: `before_fork` locked `OPEN` in this thread and forgot the
-    // guard; pthread_atfork runs the after handlers only after it.
-    unsafe { OPEN.force_unlock() };
+    HELD_ACROSS_FORK.with(|held| drop(held.borrow_mut().take()));
 }
 
 #[cfg(test)]
