@@ -40,8 +40,9 @@ mod db;
 mod engine;
 pub mod error;
 /// Byte layouts of the files. Not part of the supported API: public only
-/// so that the corruption tests (`tests/corruption.rs`) can craft damaged
-/// files; it may change in any release.
+/// for the corruption tests (`tests/corruption.rs`, which craft damaged
+/// files) and the command-line tool (`cli/`, which records
+/// `FORMAT_VERSION` in its dumps); it may change in any release.
 #[doc(hidden)]
 pub mod format;
 mod index;
