@@ -84,7 +84,9 @@ pub extern "system" fn Java_io_toonstore_ToonStore_nOpen<'l>(
             max_value_size: positive(max_value_size, "maxValueSize")?,
             segment_size: positive(segment_size, "segmentSize")?,
         };
-        let engine = Arc::new(ToonStore::open_with(&path, &options)?);
+        // One engine per directory per process: a second open of the same
+        // directory (another handle, another library) shares it.
+        let engine = ToonStore::open_shared(&path, &options)?;
         let handle = Box::new(Db {
             engine: RwLock::new(Some(engine)),
         });
@@ -117,8 +119,9 @@ pub extern "system" fn Java_io_toonstore_ToonStore_nClose<'l>(
     run(&mut env, (), |_| {
         let taken = db(h).engine.write().take();
         if let Some(engine) = taken {
-            // Another holder of the Arc (a handle of the same directory in
-            // this process) keeps the engine open; the last one closes it.
+            // The Arc is this handle's own (open_shared gives one per open);
+            // closing it closes the engine when no other handle of the
+            // directory in this process still has it open.
             if let Ok(engine) = Arc::try_unwrap(engine) {
                 engine.close()?;
             }

@@ -533,6 +533,31 @@ class ApiTest {
     }
 
     @Test
+    void twoHandlesOfOneDirectoryShareTheEngine() {
+        Path dir = tmp.resolve("db");
+        ToonStore first = ToonStore.open(dir);
+        long id;
+        try (ToonStore second = ToonStore.open(dir.toString())) {
+            id = first.put(b("shared"));
+            assertArrayEquals(b("shared"), second.get(id), "one engine: a put through one handle is read through the other");
+            try (ToonStore ro = ToonStore.open(dir, new ToonStore.Options().readOnly(true))) {
+                assertArrayEquals(b("shared"), ro.get(id));
+                fails(ErrorCode.READ_ONLY, () -> ro.put(b("x")));
+            }
+            fails(ErrorCode.INVALID_ARG, () -> ToonStore.open(dir, new ToonStore.Options().durability(ToonStore.Durability.FULL)));
+            first.close();
+            fails(ErrorCode.CLOSED, () -> first.get(id));
+            assertArrayEquals(b("shared"), second.get(id), "the engine stays open while a handle has it");
+            assertEquals(id + 1, second.put(b("more")));
+        } finally {
+            first.close();
+        }
+        try (ToonStore again = ToonStore.open(dir)) {
+            assertEquals(2, again.stats().liveRows());
+        }
+    }
+
+    @Test
     void notADirectoryIsAnIoError() throws Exception {
         Path file = Files.writeString(tmp.resolve("file"), "not a database");
         ToonStoreException e = fails(ErrorCode.IO, () -> ToonStore.open(file));
