@@ -44,6 +44,17 @@ class TestApi < Minitest::Test
     assert_equal 'kept', ToonStore.open(@dir) { |db| db[0] }
   end
 
+  def test_a_second_open_in_the_same_process_shares_the_database
+    a = open_db
+    b = ToonStore.open(@dir)
+    id = a.put('from a')
+    assert_equal 'from a', b[id]
+    assert_equal id + 1, b.put('from b')
+    b.close
+    assert_equal [[0, 'from a'], [1, 'from b']], a.to_a, 'closing one handle leaves the other open'
+    assert_raises(ToonStore::ClosedError) { b.get(0) }
+  end
+
   def test_put_returns_increasing_integer_ids
     db = open_db
     ids = Array.new(5) { |i| db.put("row #{i}") }

@@ -4,9 +4,7 @@ require_relative 'test_helper'
 
 # The Ruby examples of docs/ruby/README.md run as written, each in a child
 # process, with their directories moved under a temporary folder. The first
-# example, the roadmap's, opens one directory twice in one process, which
-# needs a libtoonstore that shares one engine per directory and process
-# (issue 10); it is run separately, see test_roadmap.rb when present.
+# example, the roadmap's, is run by test_roadmap.rb.
 class TestDocs < Minitest::Test
   include ToonStoreTest
 

@@ -176,8 +176,11 @@ class TestThreads < Minitest::Test
     end
     assert_equal 60, outcomes[:finished] + outcomes[:interrupted], outcomes.inspect
     assert_operator outcomes[:interrupted], :>, 0, 'some rounds were interrupted'
-    # Without the protection, a handle orphaned by an interrupt still holds
-    # the lock here (until the garbage collector finds it): LockedError.
+    # Without the protection, a handle orphaned by an interrupt would still
+    # hold the database open here (until the garbage collector finds it),
+    # and another process would be refused.
+    out, err, = ruby_child("require 'toonstore'; ToonStore.open(ARGV[0]) { print :opened }", @dir)
+    assert_equal 'opened', out, err
     ToonStore.open(@dir) do |db|
       acknowledged.size.times do
         id, data = acknowledged.pop
