@@ -430,9 +430,11 @@ public final class ToonStore implements AutoCloseable {
     }
 
     /**
-     * Closes the database: waits for calls in flight on other threads,
-     * flushes every acknowledged write, writes a checkpoint when replay would
-     * otherwise be long and releases the lock. Calling it again does nothing.
+     * Closes this handle: waits for calls in flight on other threads; when it
+     * is the last handle of the directory in this process (opens of one
+     * directory share one engine), flushes every acknowledged write, writes a
+     * checkpoint when replay would otherwise be long and releases the lock.
+     * Calling it again does nothing.
      *
      * @throws ToonStoreException the failure of the final flush (the handle
      *     is closed and the lock released anyway)
