@@ -176,6 +176,7 @@ fn scan_text_raw_from_limit() {
 fn dump_of(db: &Path) -> Vec<u8> {
     let o = run(&["dump", s(db)]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "no progress into a pipe");
     o.stdout
 }
 
@@ -189,6 +190,8 @@ fn dump_load_dump_is_identical_with_gaps_and_binary_rows() {
     let copy = dir.path().join("copy");
     let o = run_in(&["load", s(&copy)], &d1);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // stderr is a pipe here: no progress bar is drawn, nothing is printed.
+    assert!(o.stderr.is_empty() && o.stdout.is_empty());
     assert_eq!(dump_of(&copy), d1);
     // same ids, same bytes, same next id
     assert_eq!(run(&["get", s(&copy), "2"]).stdout, b"a\0b\nc\r\t\\\xff");
@@ -257,14 +260,15 @@ fn load_refuses_bad_dumps_and_non_empty_targets() {
     let db = sample(&dir);
     let d1 = dump_of(&db);
     let mut altered = d1.clone();
-    let at = altered.len() / 2;
-    altered[at] ^= 0x01;
+    // The first data byte of row 0: header (20) + tag, id, length (17).
+    assert_eq!(altered[37], b'z');
+    altered[37] ^= 0x01;
     let mut extra = d1.clone();
     extra.push(0);
     let cases: [(&str, &[u8], &str); 5] = [
         ("truncated", &d1[..d1.len() - 3], "truncated"),
         ("cut mid-row", &d1[..30], "truncated"),
-        ("altered", &altered, "dump refused"),
+        ("altered", &altered, "checksum mismatch"),
         ("trailing bytes", &extra, "after the dump's trailer"),
         (
             "not a dump",
@@ -362,6 +366,20 @@ fn writer_elsewhere_holds_the_lock() {
             )
         );
     }
+    let dump = {
+        let other = dir.path().join("other");
+        assert_eq!(code(&run(&["put", s(&other), "x"])), 0);
+        dump_of(&other)
+    };
+    let o = run_in(&["load", s(&db)], &dump);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "load needs the write lock, which another process holds (TOONSTORE_ERR_LOCKED)"
+        ),
+        "{}",
+        stderr(&o)
+    );
     // This engine version takes a shared lock for read-only opens, which a
     // writer's exclusive lock excludes: read-only commands are refused with
     // exit 3 while a writer has the database open (docs/cli.md says so).
