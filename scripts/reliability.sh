@@ -8,6 +8,8 @@
 #      kill -9 + simulated power loss rounds (TORTURE_POWER_ROUNDS, default 30)
 #   3. fuzzing: each cargo-fuzz target for FUZZ_SECONDS (default 30)
 #   4. the loom model check of group commit (src/log/group_commit.rs)
+#   5. filesystem faults on real mounts (scripts/faults-fs.sh, as root): a full
+#      ext2 / tmpfs / ext4 in every durability, a read-only filesystem
 #
 # Ends with `N passed, M failed`; exits non-zero when anything failed.
 # Set RELIABILITY_SKIP_FUZZ=1 to skip step 3 (cargo-fuzz is installed into
@@ -39,12 +41,13 @@ step() {
     echo "reliability: $name: FAILED ($((SECONDS - t0)) s); last lines of its log:"
     tail -40 "$log"
   fi
-  grep -hE '^(faults injected by|kill9_torture:|power_loss_torture:|fuzz )' "$log" | sed 's/^/  /' || true
+  grep -hE '^(faults injected by|kill9_torture:|power_loss_torture:|fuzz |  fs_faults:|faults-fs: skipped)' "$log" | sed 's/^/  /' || true
 }
 
 step "fault injection" cargo test --features fault-injection --test faults -- --nocapture
 step "kill -9 torture" cargo test --features fault-injection --test torture kill9_torture -- --nocapture
 step "power-loss torture" cargo test --features fault-injection --test torture power_loss_torture -- --nocapture
+step "filesystem faults" scripts/faults-fs.sh
 step "loom group commit" env CARGO_TARGET_DIR=target/loom RUSTFLAGS="--cfg loom" \
   cargo test --lib loom_
 

@@ -94,7 +94,7 @@ pub fn check(path: impl AsRef<Path>) -> Result<CheckReport> {
 /// records end at the first zero header at or past the synced watermark;
 /// everywhere else they fill the file.
 fn walk_segment(file: &Path, is_last_log: bool, records: &mut u64) -> Result<()> {
-    let segment = Segment::open(file, false, 0)?;
+    let segment = Segment::open(file, false, 0, false)?;
     // SAFETY: the segment is mapped read-only by this function alone and the
     // database is open read-only, so no writer exists.
     let bytes = unsafe { segment.bytes_from(0) };

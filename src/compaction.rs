@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::format::record::{self, Kind};
 use crate::format::segment_header::{SegmentHeader, SegmentKind, HEADER_LEN};
 use crate::index::{self, View};
-use crate::log::{LogWriter, SegStat};
+use crate::log::LogWriter;
 use crate::snapshot::read_at;
 use crate::storage::{dir, segment::Segment};
 use crate::RowId;
@@ -68,7 +68,17 @@ pub(crate) fn compact(engine: &Engine) -> Result<()> {
     let output = if moves.is_empty() {
         None
     } else {
-        Some(write_compacted(&engine.dir, plan.output_number, &moves)?)
+        match write_compacted(&engine.dir, plan.output_number, &moves) {
+            Ok(output) => Some(output),
+            Err(e) => {
+                // No file is left: the number can be used again.
+                engine.with_writer(|w| {
+                    w.release_segment_number(plan.output_number);
+                    Ok(())
+                })?;
+                return Err(e);
+            }
+        }
     };
     engine.with_writer(|w| {
         switch_index(w, &plan, &moves, output.as_ref());
@@ -83,27 +93,15 @@ pub(crate) fn compact(engine: &Engine) -> Result<()> {
 /// garbage, pick the sealed segments with garbage, reserve the output's
 /// number and take the view. `None` when there is nothing to reclaim.
 fn plan(w: &mut LogWriter) -> Result<Option<Plan>> {
-    if w.commit.is_poisoned() {
-        return Err(crate::log::group_commit::GroupCommit::poisoned_error());
-    }
-    let active_garbage = w.append_at - HEADER_LEN as u64 > w.active_live;
-    if active_garbage {
-        w.roll(0)?;
-    }
-    let victims: BTreeSet<u64> = w
-        .sealed
-        .iter()
-        .filter(|(_, s)| s.used_len - HEADER_LEN as u64 > s.live_bytes)
-        .map(|(n, _)| *n)
-        .collect();
+    let victims: BTreeSet<u64> = w.compaction_victims()?;
     if victims.is_empty() {
         return Ok(None);
     }
     let output_number = w.take_segment_number()?;
     Ok(Some(Plan {
         victims,
-        view: Arc::new(w.index.view().clone()),
-        next_id: w.next_id,
+        view: w.frozen_view(),
+        next_id: w.next_id(),
         output_number,
     }))
 }
@@ -154,18 +152,14 @@ fn write_compacted(dir_path: &std::path::Path, number: u64, moves: &[Move<'_>]) 
             ));
         }
         // SAFETY: the segment is not in any view yet: no reader exists.
-        unsafe { segment.write(at, &rec) };
+        if let Err(e) = unsafe { segment.write(at, &rec) } {
+            let _ = std::fs::remove_file(segment.path());
+            return Err(e);
+        }
         new_locs.push(index::pack(number, at));
         at += rec.len() as u64;
     }
-    let written = (|| {
-        segment.flush(0, at)?;
-        segment.set_synced_len(at);
-        segment.flush(0, HEADER_LEN as u64)?;
-        segment.set_file_len(at)?;
-        segment.sync_file()
-    })();
-    if let Err(e) = written {
+    if let Err(e) = segment.seal(at) {
         let _ = std::fs::remove_file(segment.path());
         return Err(e);
     }
@@ -181,30 +175,18 @@ fn write_compacted(dir_path: &std::path::Path, number: u64, moves: &[Move<'_>]) 
 /// deleted), and drop the victims from the view and the accounting.
 fn switch_index(w: &mut LogWriter, plan: &Plan, moves: &[Move<'_>], output: Option<&Output>) {
     if let Some(out) = output {
-        w.index.add_segment(Arc::clone(&out.segment));
-        let mut changed = false;
-        let mut live_bytes = 0;
-        for (m, &new) in moves.iter().zip(&out.new_locs) {
-            if w.index.view().get(m.id) == m.old {
-                changed |= w.index.set_existing(m.id, new);
-                live_bytes += record::record_len(8 + m.value.len()) as u64;
-            }
-        }
-        w.index.publish_if(changed);
-        w.sealed.insert(
-            plan.output_number,
-            SegStat {
-                kind: SegmentKind::Compacted,
-                used_len: out.used_len,
-                live_bytes,
-            },
-        );
+        let moved = moves.iter().zip(&out.new_locs).map(|(m, &new)| {
+            (
+                m.id,
+                m.old,
+                new,
+                record::record_len(8 + m.value.len()) as u64,
+            )
+        });
+        w.install_compacted(&out.segment, out.used_len, moved);
     }
     let numbers: Vec<u64> = plan.victims.iter().copied().collect();
-    for n in &numbers {
-        w.sealed.remove(n);
-    }
-    w.index.remove_segments(&numbers);
+    w.remove_sealed(&numbers);
 }
 
 /// Step 5: deletes the victims' files (snapshots that map them keep reading

@@ -18,6 +18,7 @@ use crate::maintenance::Maintenance;
 use crate::options::{Durability, Options};
 use crate::registry;
 use crate::snapshot::{Scan, Snapshot};
+use crate::storage::fork;
 use crate::RowId;
 
 /// An engine and its background thread: what the handles of one database
@@ -57,12 +58,41 @@ impl Running {
         if self.closed.swap(true, std::sync::atomic::Ordering::AcqRel) {
             return Ok(());
         }
+        if fork::check(self.engine.generation).is_err() {
+            self.let_go_in_child();
+            return Ok(());
+        }
         let maintenance = self.maintenance.lock().ok().and_then(|mut m| m.take());
         if let Some(mut m) = maintenance {
             m.stop();
         }
         self.engine.stop_helpers();
         self.engine.finish()
+    }
+}
+
+impl Running {
+    /// Closing in a forked child: the parent's threads do not exist here and
+    /// its files are not this process's to flush, trim or checkpoint. The
+    /// thread handles are forgotten (joining or detaching a thread of the
+    /// parent is undefined here); the mappings and descriptors are released
+    /// with the last reference (the maintenance thread holds a weak one). If
+    /// a lock was held by a parent thread at the fork, the engine cannot be
+    /// reached to forget its thread handles, so it is leaked instead.
+    fn let_go_in_child(&self) {
+        let mut reachable = match self.maintenance.try_lock() {
+            Ok(mut m) => {
+                if let Some(m) = m.take() {
+                    m.abandon();
+                }
+                true
+            }
+            Err(_) => false,
+        };
+        reachable &= self.engine.abandon_helpers_in_child();
+        if !reachable {
+            std::mem::forget(Arc::clone(&self.engine));
+        }
     }
 }
 
@@ -241,8 +271,18 @@ impl ToonStore {
         &self.running().engine
     }
 
+    /// Fails with `Forked` in a child process forked after the open: the
+    /// child must not touch the parent's database (see `storage::fork`).
+    #[inline]
+    fn usable(&self) -> Result<&Engine> {
+        let engine = self.engine();
+        fork::check(engine.generation)?;
+        Ok(engine)
+    }
+
     /// The engine, for writing: `ReadOnly` for a read-only handle.
     fn writable_engine(&self) -> Result<&Engine> {
+        self.usable()?;
         if self.options.read_only {
             return Err(Error::new(
                 ErrorKind::ReadOnly,
@@ -282,7 +322,7 @@ impl ToonStore {
         let (id, lsn, want) = {
             let mut w = engine.writer()?;
             let id = w.put(data)?;
-            (id, w.lsn, w.wants_checkpoint())
+            (id, w.lsn(), w.wants_checkpoint())
         };
         engine.end_write(lsn, want, durability)?;
         Ok(id)
@@ -303,7 +343,8 @@ impl ToonStore {
     /// # Errors
     /// As [`ToonStore::get`].
     pub fn get_with<R>(&self, id: RowId, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
-        self.engine().get_with(id, self.options.verify_checksums, f)
+        self.usable()?
+            .get_with(id, self.options.verify_checksums, f)
     }
 
     /// Whether the row is live.
@@ -311,7 +352,7 @@ impl ToonStore {
     /// # Errors
     /// None today; kept fallible for future storage backends.
     pub fn contains(&self, id: RowId) -> Result<bool> {
-        Ok(self.engine().view().load().get(id) != 0)
+        Ok(self.usable()?.view().load().get(id) != 0)
     }
 
     /// Deletes a live row.
@@ -326,7 +367,7 @@ impl ToonStore {
         let (lsn, want) = {
             let mut w = engine.writer()?;
             w.delete(id)?;
-            (w.lsn, w.wants_checkpoint())
+            (w.lsn(), w.wants_checkpoint())
         };
         engine.end_write(lsn, want, durability)
     }
@@ -344,7 +385,7 @@ impl ToonStore {
         let (ids, lsn, want) = {
             let mut w = engine.writer()?;
             let ids = w.write_batch(batch)?;
-            (ids, w.lsn, w.wants_checkpoint())
+            (ids, w.lsn(), w.wants_checkpoint())
         };
         engine.end_write(lsn, want, durability)?;
         Ok(ids)
@@ -355,7 +396,7 @@ impl ToonStore {
     /// # Errors
     /// `Internal` if a writer panicked while holding the lock.
     pub fn snapshot(&self) -> Result<Snapshot> {
-        self.engine().snapshot(self.options.verify_checksums)
+        self.usable()?.snapshot(self.options.verify_checksums)
     }
 
     /// Iterates over the live rows of a new snapshot, in id order.
@@ -398,7 +439,7 @@ impl ToonStore {
     /// # Errors
     /// `Internal` if a writer panicked while holding the lock.
     pub fn live_rows(&self) -> Result<u64> {
-        self.engine().live_rows()
+        self.usable()?.live_rows()
     }
 
     /// Row counts and space.
@@ -406,7 +447,7 @@ impl ToonStore {
     /// # Errors
     /// `Internal` if a writer panicked while holding the lock.
     pub fn stats(&self) -> Result<Stats> {
-        self.engine().stats()
+        self.usable()?.stats()
     }
 
     /// Closes this handle. When it is the last handle on its engine (always,

@@ -21,16 +21,16 @@ use arc_swap::ArcSwap;
 use crossbeam_channel::Sender;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::format::segment_header::{SegmentHeader, SegmentKind, HEADER_LEN};
-use crate::index::{checkpoint, IndexWriter, View};
+use crate::format::segment_header::HEADER_LEN;
+use crate::index::{checkpoint, View};
 use crate::log::group_commit::GroupCommit;
 use crate::log::{self as wal, LogWriter, SegStat};
 use crate::options::{Durability, Options};
 use crate::recovery::{self, Recovered};
 use crate::snapshot::{read_at, Snapshot};
 use crate::storage::dir;
+use crate::storage::dir::DirId;
 use crate::storage::lock::DirLock;
-use crate::storage::segment::Segment;
 use crate::RowId;
 
 /// A close does not write a checkpoint when less log than this was written
@@ -113,6 +113,9 @@ pub(crate) struct Engine {
     /// To the background thread; set by [`Engine::connect`].
     requests: Option<Sender<Request>>,
     frozen: Option<Frozen>,
+    /// The fork generation of the open (see `storage::fork`): in a forked
+    /// child every handle call fails with `Forked`.
+    pub generation: u64,
     _lock: DirLock,
 }
 
@@ -128,7 +131,13 @@ impl Engine {
     pub fn open(path: &Path, options: &Options) -> Result<Engine> {
         options.validate()?;
         let writable = !options.read_only;
-        prepare_directory(path, options)?;
+        if path.as_os_str().is_empty() {
+            return Err(Error::invalid("path is empty"));
+        }
+        // Resolved once: every later file operation uses the canonical
+        // absolute path, whatever the process's working directory becomes.
+        let (dir, _) = dir::resolve(path, writable && options.create_if_missing)?;
+        let path = dir.as_path();
         let lock = DirLock::acquire(path, writable)?;
         let recovered = recovery::recover(path, options, writable)?;
         if writable && !options.create_if_missing && recovered.active.is_none() {
@@ -168,46 +177,16 @@ impl Engine {
         recovered: Recovered,
         lock: DirLock,
     ) -> Result<Engine> {
-        let durability = options.durability;
         let commit = Arc::new(GroupCommit::default());
-        let mut index = IndexWriter::new(recovered.view);
-        let mut next_segment_number = recovered.next_segment_number;
-        let mut stats = recovered.stats;
-        let (active, append_at) = match recovered.active {
-            Some(active) => active,
-            None => {
-                let number = next_segment_number;
-                next_segment_number += 1;
-                let segment = first_segment(path, options, number, recovered.next_id)?;
-                index.add_segment(Arc::clone(&segment));
-                (segment, HEADER_LEN as u64)
-            }
-        };
-        let assistants = if durability.assists_active_segment() {
-            wal::assist_active(&active, append_at).into_iter().collect()
-        } else {
-            Vec::new()
-        };
-        let active_live = stats.remove(&active.number()).map_or(0, |s| s.live_bytes);
-        let writer = LogWriter {
-            dir: path.to_path_buf(),
-            index,
-            active,
-            append_at,
-            next_id: recovered.next_id,
-            next_segment_number,
-            sealed: stats,
-            active_live,
-            live_rows: recovered.live_rows,
-            lsn: 0,
-            bytes_since_checkpoint: recovered.replayed_bytes,
-            segment_size: options.segment_size,
-            prefill: durability.prefills_segments(),
-            max_value_size: options.max_value_size,
-            commit: Arc::clone(&commit),
-            assistants,
-        };
-        let view = writer.index.readers();
+        let dir_id = DirId::of(path)?;
+        let writer = LogWriter::new(
+            path.to_path_buf(),
+            dir_id,
+            recovered,
+            options,
+            Arc::clone(&commit),
+        )?;
+        let view = writer.readers();
         Ok(Engine::assemble(
             path,
             options,
@@ -241,6 +220,7 @@ impl Engine {
             syncing_peak: AtomicUsize::new(0),
             requests: None,
             frozen,
+            generation: lock.generation(),
             _lock: lock,
         }
     }
@@ -354,7 +334,7 @@ impl Engine {
     }
 
     pub(crate) fn sync(&self) -> Result<()> {
-        let lsn = self.writer()?.lsn;
+        let lsn = self.writer()?.lsn();
         self.sync_to(lsn)
     }
 
@@ -365,12 +345,12 @@ impl Engine {
 
     /// Writes a checkpoint; the caller holds the maintenance lock.
     pub(crate) fn checkpoint_locked(&self) -> Result<()> {
-        let (meta, view, lsn) = self.writer()?.checkpoint_capture();
+        let (meta, view, lsn) = self.writer()?.checkpoint_capture()?;
         self.checkpoint_requested.store(false, Ordering::Release);
         self.sync_to(lsn)?;
         checkpoint::write(&self.dir, &meta, &view)?;
         let mut w = self.writer()?;
-        w.bytes_since_checkpoint = w.lsn - lsn;
+        w.checkpoint_written(lsn);
         Ok(())
     }
 
@@ -410,10 +390,20 @@ impl Engine {
     /// A snapshot of this moment.
     pub(crate) fn snapshot(&self, verify: bool) -> Result<Snapshot> {
         match &self.frozen {
-            Some(frozen) => Ok(Snapshot::new(self.view.load_full(), frozen.next_id, verify)),
+            Some(frozen) => Ok(Snapshot::new(
+                self.view.load_full(),
+                frozen.next_id,
+                verify,
+                self.generation,
+            )),
             None => {
                 let w = self.writer()?;
-                Ok(Snapshot::new(w.index.snapshot(), w.next_id, verify))
+                Ok(Snapshot::new(
+                    w.snapshot(),
+                    w.next_id(),
+                    verify,
+                    self.generation,
+                ))
             }
         }
     }
@@ -421,7 +411,7 @@ impl Engine {
     pub(crate) fn live_rows(&self) -> Result<u64> {
         match &self.frozen {
             Some(frozen) => Ok(frozen.live_rows),
-            None => Ok(self.writer()?.live_rows),
+            None => Ok(self.writer()?.live_rows()),
         }
     }
 
@@ -431,8 +421,8 @@ impl Engine {
             None => {
                 let w = self.writer()?;
                 (
-                    w.next_id,
-                    w.live_rows,
+                    w.next_id(),
+                    w.live_rows(),
                     w.segment_stats().into_values().collect(),
                 )
             }
@@ -455,6 +445,26 @@ impl Engine {
                 1.0 - live_bytes as f64 / record_bytes as f64
             },
         })
+    }
+
+    /// In a forked child: forgets the writer's helper thread handles (the
+    /// threads are the parent's). False when a parent thread held the writer
+    /// lock at the fork, so the writer cannot be reached.
+    pub(crate) fn abandon_helpers_in_child(&self) -> bool {
+        match &self.writer {
+            None => true,
+            Some(writer) => match writer.try_lock() {
+                Ok(mut w) => {
+                    w.abandon_assistants();
+                    true
+                }
+                Err(std::sync::TryLockError::Poisoned(p)) => {
+                    p.into_inner().abandon_assistants();
+                    true
+                }
+                Err(std::sync::TryLockError::WouldBlock) => false,
+            },
+        }
     }
 
     /// Stops the writer's helper threads (before the final flush).
@@ -481,63 +491,14 @@ impl Engine {
             return Ok(());
         }
         self.sync()?;
-        let since = self.writer()?.bytes_since_checkpoint;
+        let since = self.writer()?.bytes_since_checkpoint();
         if since >= CLOSE_CHECKPOINT_MIN {
             self.checkpoint()?;
         }
-        let w = self.writer()?;
-        let end = w.append_at;
-        w.active.set_synced_len(end);
-        w.active.flush(0, HEADER_LEN as u64)?;
-        w.active.set_file_len(end)?;
-        w.active.sync_file()
+        self.writer()?.seal_active()
     }
 }
 
 fn no_database(path: &Path) -> Error {
     Error::new(ErrorKind::Io, format!("no database at {}", path.display()))
-}
-
-/// Open step 1: `path` must be a directory; a missing one is created for a
-/// writable open with `create_if_missing`.
-fn prepare_directory(path: &Path, options: &Options) -> Result<()> {
-    if path.as_os_str().is_empty() {
-        return Err(Error::invalid("path is empty"));
-    }
-    if path.is_dir() {
-        return Ok(());
-    }
-    if path.exists() {
-        return Err(Error::new(
-            ErrorKind::Io,
-            format!("{} exists and is not a directory", path.display()),
-        ));
-    }
-    if options.read_only || !options.create_if_missing {
-        return Err(no_database(path));
-    }
-    std::fs::create_dir_all(path).map_err(|e| Error::io("cannot create directory", path, e))
-}
-
-/// The first log segment of a new database.
-fn first_segment(
-    path: &Path,
-    options: &Options,
-    number: u64,
-    first_id: RowId,
-) -> Result<Arc<Segment>> {
-    let header = SegmentHeader {
-        kind: SegmentKind::Log,
-        number,
-        first_id,
-    };
-    let durability = options.durability;
-    let segment = Segment::create(
-        path,
-        header,
-        options.segment_size,
-        durability.prefills_segments(),
-    )?
-    .with_file_writes(durability.writes_through_files());
-    Ok(Arc::new(segment))
 }

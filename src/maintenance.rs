@@ -22,7 +22,9 @@ impl Maintenance {
         crossbeam_channel::unbounded()
     }
 
-    /// Starts the thread for `engine`.
+    /// Starts the thread for `engine`. The thread holds a weak reference
+    /// only, so that the handle's close (or a forked child's, where this
+    /// thread does not exist) releases the engine.
     pub fn start(
         engine: Arc<Engine>,
         tx: Sender<Request>,
@@ -35,10 +37,16 @@ impl Maintenance {
             .durability
             .background_flush_interval(engine.options.sync_interval);
         let interval = flush_every.unwrap_or(Duration::from_secs(3600));
+        let weak = Arc::downgrade(&engine);
+        drop(engine);
         let thread = std::thread::Builder::new()
             .name("toonstore-maintenance".into())
             .spawn(move || loop {
-                match rx.recv_timeout(interval) {
+                let request = rx.recv_timeout(interval);
+                let Some(engine) = weak.upgrade() else {
+                    break;
+                };
+                match request {
                     Ok(Request::Checkpoint) => {
                         // A failure leaves the old checkpoint in place; the
                         // next request retries. Flush failures poison the
@@ -57,6 +65,14 @@ impl Maintenance {
             tx,
             thread: Some(thread),
         })
+    }
+
+    /// In a forked child: forgets the thread, which is the parent's and does
+    /// not exist here (joining it would wait forever).
+    pub fn abandon(mut self) {
+        if let Some(thread) = self.thread.take() {
+            std::mem::forget(thread);
+        }
     }
 
     /// Stops the thread and waits for it.

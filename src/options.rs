@@ -87,9 +87,20 @@ pub struct Options {
     /// Size of a log segment file (default 64 MiB; a larger record gets a
     /// segment of its own size).
     pub segment_size: u64,
+    /// Read-only opens only (default false): open a database whose log is
+    /// damaged (a record that fails its checksum where the log promised
+    /// durable bytes, such as a device error that zeroed them) instead of
+    /// refusing it. Replay stops at the first damaged record, so the handle
+    /// shows the intact prefix: every row written before the damage, none
+    /// after it. [`crate::check`] names the damaged file and offset. Copy
+    /// what you need out, then repair or restore the database.
+    pub salvage: bool,
 }
 
-/// The format's hard limit on a single value (the record length field).
+/// The format's hard limit on a single value: the record length field
+/// (29 bits) less 16 bytes of room for a wrapper (a batch member's header and
+/// the batch's count, or a compaction record's row id). docs/FORMAT.md states
+/// the same number (a test checks it).
 pub const MAX_VALUE_SIZE: u64 = MAX_BODY_LEN as u64 - 16;
 /// Default largest value.
 pub const DEFAULT_MAX_VALUE_SIZE: u64 = 64 << 20;
@@ -108,6 +119,7 @@ impl Default for Options {
             sync_interval: Duration::from_secs(1),
             max_value_size: DEFAULT_MAX_VALUE_SIZE,
             segment_size: DEFAULT_SEGMENT_SIZE,
+            salvage: false,
         }
     }
 }
@@ -130,6 +142,11 @@ impl Options {
                 self.segment_size
             )));
         }
+        if self.salvage && !self.read_only {
+            return Err(Error::invalid(
+                "salvage opens only read-only (set read_only as well)",
+            ));
+        }
         if self.sync_interval.is_zero() {
             return Err(Error::invalid("sync_interval must be positive"));
         }
@@ -140,6 +157,23 @@ impl Options {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_md_states_the_value_size_limit() {
+        assert_eq!(MAX_VALUE_SIZE, 536_870_895);
+        let doc = include_str!("../docs/FORMAT.md");
+        assert!(doc.contains(&format!("`MAX_VALUE_SIZE` = {MAX_VALUE_SIZE} bytes")));
+        let limit = Options {
+            max_value_size: MAX_VALUE_SIZE,
+            ..Options::default()
+        };
+        limit.validate().unwrap();
+        let over = Options {
+            max_value_size: MAX_VALUE_SIZE + 1,
+            ..Options::default()
+        };
+        assert!(over.validate().is_err());
+    }
 
     #[test]
     fn defaults_are_valid_and_bad_values_are_named() {

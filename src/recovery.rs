@@ -180,7 +180,14 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
         entries,
         ..
     } = start;
-    let replayed = replay_log(&opened, entries, replay_segment, replay_offset, writable)?;
+    let replayed = replay_log(
+        &opened,
+        entries,
+        replay_segment,
+        replay_offset,
+        writable,
+        options.salvage,
+    )?;
     // Orphans go only now: a refused open changes nothing (with a missing
     // checkpoint, the "orphans" are the compacted data).
     for path in &opened.orphans {
@@ -324,8 +331,10 @@ fn open_segments(
         let is_active = writable && Some(header.number) == last_log;
         let min_capacity = if is_active { options.segment_size } else { 0 };
         let file_writes = is_active && options.durability.writes_through_files();
-        let segment =
-            Arc::new(Segment::open(path, is_active, min_capacity)?.with_file_writes(file_writes));
+        let segment = Arc::new(
+            Segment::open(path, is_active, min_capacity, file_writes)?
+                .with_file_writes(file_writes),
+        );
         if start.in_log(header) {
             opened.log.push(Arc::clone(&segment));
             opened.stats.entry(header.number).or_insert(SegStat {
@@ -386,6 +395,7 @@ fn replay_log(
     replay_segment: Option<u64>,
     replay_offset: u64,
     writable: bool,
+    salvage: bool,
 ) -> Result<Replayed> {
     let log = &opened.log;
     let mut replay = Replay {
@@ -417,11 +427,16 @@ fn replay_log(
             check_first_id(segment, &mut replay.entries, ended_early)?;
             HEADER_LEN as u64
         };
-        let (at, torn) =
-            replay_segment_records(&mut replay, segment, start, is_last, tail_allowed)?;
+        let (at, torn, salvaged) =
+            replay_segment_records(&mut replay, segment, start, is_last, tail_allowed, salvage)?;
         replayed_bytes += at - start;
         if let Some(stat) = replay.stats.get_mut(&segment.number()) {
             stat.used_len = at;
+        }
+        if salvaged {
+            // A salvage open (read-only) stopped at damage: nothing after it
+            // can be trusted to follow on from it.
+            break;
         }
         // SAFETY: recovery runs before any writer exists.
         let file_len = unsafe { segment.bytes_from(0) }.len();
@@ -479,7 +494,8 @@ fn replay_segment_records(
     start: u64,
     is_last: bool,
     tail_allowed: bool,
-) -> Result<(u64, bool)> {
+    salvage: bool,
+) -> Result<(u64, bool, bool)> {
     // SAFETY: recovery runs before any writer exists.
     let bytes = unsafe { segment.bytes_from(0) };
     let synced = segment.synced_len();
@@ -506,6 +522,10 @@ fn replay_segment_records(
                 }
                 let is_end = tail_allowed && at >= synced;
                 if !is_end {
+                    if salvage {
+                        // The intact prefix ends here (read-only).
+                        return Ok((at, false, true));
+                    }
                     return Err(Error::corrupt(segment.path(), at, e));
                 }
                 // Past `data_len` is reserved space added by this open
@@ -517,6 +537,9 @@ fn replay_segment_records(
             }
         }
     }
+    if at < synced && salvage {
+        return Ok((at, false, true));
+    }
     if at < synced {
         // The file ends before bytes its header says were made durable.
         return Err(Error::corrupt(
@@ -525,7 +548,7 @@ fn replay_segment_records(
             format!("records end here but the segment's synced length is {synced}: the file was truncated"),
         ));
     }
-    Ok((at, torn))
+    Ok((at, torn, false))
 }
 
 /// Trims a log segment whose seal a crash interrupted to its last record.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::record;
 use crate::index::{self, View, CHUNK_BITS};
+use crate::storage::fork;
 use crate::RowId;
 
 /// Reads the value at location `loc` of `view`.
@@ -37,19 +38,29 @@ pub struct Snapshot {
     view: Arc<View>,
     end: RowId,
     verify: bool,
+    /// The fork generation of the handle it was taken from: in a forked
+    /// child every read fails with `Forked` (see `storage::fork`).
+    generation: u64,
 }
 
 impl Snapshot {
-    pub(crate) fn new(view: Arc<View>, end: RowId, verify: bool) -> Snapshot {
-        Snapshot { view, end, verify }
+    pub(crate) fn new(view: Arc<View>, end: RowId, verify: bool, generation: u64) -> Snapshot {
+        Snapshot {
+            view,
+            end,
+            verify,
+            generation,
+        }
     }
 
     /// The row's bytes, borrowed from the mapping for as long as the snapshot
     /// lives; `None` when the row was absent at the snapshot's moment.
     ///
     /// # Errors
-    /// `Corrupt` when the record fails its checksum.
+    /// `Corrupt` when the record fails its checksum; `Forked` in a child
+    /// process forked after the snapshot's handle was opened.
     pub fn get(&self, id: RowId) -> Result<Option<&[u8]>> {
+        fork::check(self.generation)?;
         if id >= self.end {
             return Ok(None);
         }
@@ -113,6 +124,9 @@ const BATCH: usize = 4;
 impl Scan {
     /// The next row, borrowed until the next call (zero copy).
     pub fn next_ref(&mut self) -> Option<Result<(RowId, &[u8])>> {
+        if let Err(e) = fork::check(self.snapshot.generation) {
+            return Some(Err(e));
+        }
         if self.head == self.queued {
             self.fill();
             if self.queued == 0 {

@@ -930,3 +930,51 @@ fn deleted_segment_files_are_refused() {
         }
     }
 }
+
+/// A device error zeroed the last acknowledged (synced) record (issue 21):
+/// a normal open refuses, but a read-only `salvage` open shows the intact
+/// prefix (every row but the damaged one), and `check` names the damage.
+#[test]
+fn salvage_opens_the_intact_prefix_read_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("db");
+    let db = ToonStore::open_with(&path, &Options::default()).unwrap();
+    let rows: Vec<(u64, Vec<u8>)> = (0..100)
+        .map(|i| (db.put(&value(i)).unwrap(), value(i)))
+        .collect();
+    db.close().unwrap();
+    // Zero the last record, as the EIO did.
+    let seg = log_segments(&path).pop().unwrap();
+    let mut bytes = fs::read(&seg).unwrap();
+    let last_len = record::record_len(value(99).len());
+    let end = bytes.len();
+    bytes[end - last_len..].fill(0);
+    fs::write(&seg, &bytes).unwrap();
+
+    let e = ToonStore::open_with(&path, &ro_opts()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Corrupt, "{e}");
+    let bad = Options {
+        salvage: true,
+        ..opts()
+    };
+    assert_eq!(
+        ToonStore::open_with(&path, &bad).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    let salvage = Options {
+        salvage: true,
+        ..ro_opts()
+    };
+    let db = ToonStore::open_with(&path, &salvage).unwrap();
+    let got: Vec<(u64, Vec<u8>)> = db.scan().unwrap().map(|r| r.unwrap()).collect();
+    assert_eq!(got, rows[..99].to_vec());
+    drop(db);
+    let report = toonstore::check(&path).unwrap();
+    let problem = report.first_problem.expect("check names the damage");
+    assert!(
+        problem.contains(&seg.file_name().unwrap().to_string_lossy().to_string()),
+        "{problem}"
+    );
+    // Nothing was changed by either open.
+    assert_eq!(fs::read(&seg).unwrap(), bytes);
+}

@@ -184,7 +184,8 @@ enum Op {
     Compact,
     /// Opening a new database (creates the first segment).
     OpenNew,
-    /// Reopening a closed database (regrows the active segment).
+    /// Reopening a closed database and writing to it (the first put
+    /// reserves space again in the trimmed active segment).
     Reopen,
 }
 
@@ -240,11 +241,25 @@ fn run_case(op: Op, point: &str, fault: Fault, countdown: u64) -> Outcome {
     if op == Op::Reopen {
         db.close().expect("clean close before reopen");
         faults::arm_for(&dir, point, countdown, fault);
-        let opened = ToonStore::open_with(&dir, &opts);
+        let opened = ToonStore::open_with(&dir, &opts).map(|db| {
+            let v = value("reopen", 0, 200);
+            let put = db.put(&v);
+            match &put {
+                Ok(id) => model.put(*id, v),
+                Err(_) => model.maybe_puts.push(v),
+            }
+            (db, put)
+        });
         let fired = faults::injected_for(&dir) > 0;
         faults::disarm_for(&dir);
         match opened {
-            Ok(db) => after_op(db, &mut model, &ctx, None),
+            Ok((db, put)) => {
+                let error = put.err().map(|e| {
+                    assert!(clear_error(e.kind()), "{ctx}: unclear error {e}");
+                    e.kind()
+                });
+                after_op(db, &mut model, &ctx, error)
+            }
             Err(e) => assert!(clear_error(e.kind()), "{ctx}: unclear error {e}"),
         }
         verify_reopen(&dir, &opts, &model, &ctx);
@@ -661,5 +676,61 @@ fn ids_lost_with_an_interrupted_seal_stay_skipped_across_reopens() {
             "check after reopen {round}: {:?}",
             report.first_problem
         );
+    }
+}
+
+/// Failed segment creations (a full disk) do not consume segment numbers
+/// (issue 21): the numbers persist in the checkpoint, and a retry loop on a
+/// full disk used to burn one per failed put (2^24 of them in minutes).
+#[test]
+fn failed_segment_creations_consume_no_segment_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    let opts = Options {
+        durability: Durability::Normal,
+        segment_size: 4096,
+        ..Options::default()
+    };
+    let db = ToonStore::open_with(&dir, &opts).unwrap();
+    let v = |i: usize| value("num", i, 1000);
+    let mut acked = Vec::new();
+    let mut i = 0;
+    // Fill the first segment: 64 + 4 * (8 + 1000) bytes = 4096.
+    for _ in 0..4 {
+        acked.push((db.put(&v(i)).unwrap(), v(i)));
+        i += 1;
+    }
+    assert!(!dir.join("0000000000000002.seg").exists());
+    for point in ["segment.create", "segment.preallocate", "segment.rename"] {
+        for _ in 0..50 {
+            faults::arm_for(&dir, point, 0, Fault::Enospc);
+            let err = db.put(&v(i)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Io, "{point}: {err}");
+        }
+    }
+    faults::disarm_for(&dir);
+    for _ in 0..3 {
+        acked.push((db.put(&v(i)).unwrap(), v(i)));
+        i += 1;
+    }
+    db.compact().unwrap();
+    db.close().unwrap();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".seg"))
+        .collect();
+    let max = names
+        .iter()
+        .map(|n| u64::from_str_radix(&n[..16], 16).unwrap())
+        .max()
+        .unwrap();
+    assert!(
+        max <= 5,
+        "150 failed creations consumed segment numbers: {names:?}"
+    );
+    let db = ToonStore::open_with(&dir, &opts).unwrap();
+    for (id, want) in &acked {
+        assert_eq!(db.get(*id).unwrap().as_ref(), Some(want));
     }
 }

@@ -84,10 +84,19 @@ fn bool_from_c(value: u32, name: &str) -> Result<bool> {
 }
 
 pub(crate) fn version_error(what: &str, version: u32, known: u32) -> Error {
-    Error::new(
-        ErrorKind::Version,
-        format!("{what} version {version} is not known to this library (it knows up to {known}); link a newer libtoonstore"),
-    )
+    let message = if version == 0 {
+        // Not a struct from the future: a caller that forgot to set the field.
+        format!(
+            "the version field of {what} is not set (0); set it to the version macro of the \
+             header you compile against (this library knows version {known})"
+        )
+    } else {
+        format!(
+            "{what} version {version} is not known to this library (it knows up to {known}); \
+             link a newer libtoonstore"
+        )
+    };
+    Error::new(ErrorKind::Version, message)
 }
 
 /// Reads a caller's options struct of any known version.
@@ -118,6 +127,8 @@ pub(crate) unsafe fn options_from_c(opts: *const ToonStoreOpenOptions) -> Result
         sync_interval: Duration::from_millis(u64::from(c.sync_interval_ms)),
         max_value_size: c.max_value_size,
         segment_size: c.segment_size,
+        // Not in version 1 of the struct (the Rust API's `Options::salvage`).
+        salvage: false,
     })
 }
 

@@ -10,9 +10,11 @@
 
 pub mod group_commit;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 
 use crate::batch::{Batch, Op, FRAME_LEN};
 use crate::error::{Error, ErrorKind, Result};
@@ -20,6 +22,9 @@ use crate::format::checkpoint::{CheckpointMeta, SegmentMeta};
 use crate::format::record::{self, Kind, HEADER_LEN as RECORD_HEADER_LEN};
 use crate::format::segment_header::{SegmentHeader, SegmentKind, HEADER_LEN};
 use crate::index::{self, IndexWriter, View};
+use crate::options::{Durability, Options};
+use crate::recovery::Recovered;
+use crate::storage::dir::DirId;
 use crate::storage::segment::Segment;
 use crate::RowId;
 use group_commit::GroupCommit;
@@ -27,6 +32,11 @@ use group_commit::GroupCommit;
 /// log2 of the windows (8 MiB) in which appended log is handed to the disk
 /// early (see [`assist_active`]).
 const WRITEBACK_SHIFT: u32 = 23;
+/// log2 of the steps (1 MiB) in which the writer publishes its position to
+/// the helper thread (see [`assist_active`]).
+const PUBLISH_SHIFT: u32 = 20;
+/// How far ahead of the writer's published position pages are faulted in.
+const PREFAULT_AHEAD: u64 = 8 << 20;
 
 /// Space accounting of one segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,33 +48,149 @@ pub struct SegStat {
     pub live_bytes: u64,
 }
 
-/// What the writer knows; recovery builds it, the handle's mutex guards it.
+/// What the writer knows; recovery builds it ([`LogWriter::new`]), the
+/// handle's mutex guards it. Its state is its own: the handle, compaction
+/// and the background thread use the methods below.
 pub struct LogWriter {
-    pub dir: PathBuf,
-    pub index: IndexWriter,
-    pub active: Arc<Segment>,
+    /// The database directory: canonical and absolute (see `dir::resolve`).
+    dir: PathBuf,
+    /// Its identity at open, checked before every file creation.
+    dir_id: DirId,
+    index: IndexWriter,
+    active: Arc<Segment>,
     /// Where the next record goes in the active segment.
-    pub append_at: u64,
-    pub next_id: RowId,
-    pub next_segment_number: u64,
+    append_at: u64,
+    next_id: RowId,
+    next_segment_number: u64,
     /// Every segment of the view but the active one (its numbers are in
     /// `append_at` and `active_live`).
-    pub sealed: BTreeMap<u64, SegStat>,
-    pub active_live: u64,
-    pub live_rows: u64,
+    sealed: BTreeMap<u64, SegStat>,
+    active_live: u64,
+    live_rows: u64,
     /// Bytes appended since the handle opened: the log sequence number.
-    pub lsn: u64,
-    pub bytes_since_checkpoint: u64,
-    pub segment_size: u64,
-    /// Write zeros into new segments (Full durability) instead of fallocate.
-    pub prefill: bool,
-    pub max_value_size: u64,
+    lsn: u64,
+    bytes_since_checkpoint: u64,
+    segment_size: u64,
+    /// Write and flush zeros into reserved space (Full durability) instead
+    /// of fallocate.
+    prefill: bool,
+    max_value_size: u64,
     /// Threads helping the active segment (`assist_active`); the ones of
     /// retired segments end on their own once unparked.
-    pub assistants: Vec<std::thread::JoinHandle<()>>,
+    assistants: Vec<std::thread::JoinHandle<()>>,
+    /// Whether the active segment has its helper thread yet: it is started
+    /// by the writer's first step of [`PUBLISH_SHIFT`] in the segment, so an
+    /// open database that writes little runs one background thread (the
+    /// maintenance thread), not two. Never for `prefill` segments (Full),
+    /// whose pages are in the page cache already.
+    assisted: bool,
     /// Durability watermark shared with the handle (sealing advances it, a
     /// failed flush poisons it).
-    pub commit: Arc<GroupCommit>,
+    commit: Arc<GroupCommit>,
+}
+
+impl LogWriter {
+    /// The writer of a writable open, from what recovery found: the last log
+    /// segment becomes the active one, or, for a new database, the first
+    /// segment is created.
+    ///
+    /// # Errors
+    /// `Io` when the first segment cannot be created.
+    pub fn new(
+        dir: PathBuf,
+        dir_id: DirId,
+        recovered: Recovered,
+        options: &Options,
+        commit: Arc<GroupCommit>,
+    ) -> Result<LogWriter> {
+        let prefill = options.durability == Durability::Full;
+        let mut index = IndexWriter::new(recovered.view);
+        let mut next_segment_number = recovered.next_segment_number;
+        let mut sealed = recovered.stats;
+        let (active, append_at) = match recovered.active {
+            Some(active) => active,
+            None => {
+                let number = next_segment_number;
+                next_segment_number += 1;
+                let header = SegmentHeader {
+                    kind: SegmentKind::Log,
+                    number,
+                    first_id: recovered.next_id,
+                };
+                let segment = Arc::new(
+                    Segment::create(&dir, header, options.segment_size, prefill)?
+                        .with_file_writes(prefill),
+                );
+                index.add_segment(Arc::clone(&segment));
+                (segment, HEADER_LEN as u64)
+            }
+        };
+        let active_live = sealed.remove(&active.number()).map_or(0, |s| s.live_bytes);
+        Ok(LogWriter {
+            dir,
+            dir_id,
+            index,
+            active,
+            append_at,
+            next_id: recovered.next_id,
+            next_segment_number,
+            sealed,
+            active_live,
+            live_rows: recovered.live_rows,
+            lsn: 0,
+            bytes_since_checkpoint: recovered.replayed_bytes,
+            segment_size: options.segment_size,
+            prefill,
+            max_value_size: options.max_value_size,
+            assistants: Vec::new(),
+            assisted: false,
+            commit,
+        })
+    }
+
+    /// The readers' handle on the published index.
+    pub fn readers(&self) -> Arc<ArcSwap<View>> {
+        self.index.readers()
+    }
+
+    /// The log sequence number: bytes appended since the open.
+    pub fn lsn(&self) -> u64 {
+        self.lsn
+    }
+
+    /// The id the next put receives.
+    pub fn next_id(&self) -> RowId {
+        self.next_id
+    }
+
+    /// Rows that can be read.
+    pub fn live_rows(&self) -> u64 {
+        self.live_rows
+    }
+
+    /// A frozen copy of the index as of now (for a snapshot).
+    pub fn snapshot(&self) -> Arc<View> {
+        self.index.snapshot()
+    }
+
+    /// Log bytes written since the last checkpoint.
+    pub fn bytes_since_checkpoint(&self) -> u64 {
+        self.bytes_since_checkpoint
+    }
+
+    /// Records that a checkpoint covering the log up to `lsn` was written.
+    pub fn checkpoint_written(&mut self, lsn: u64) {
+        self.bytes_since_checkpoint = self.lsn - lsn;
+    }
+
+    /// Seals the active segment where the log ends (a clean close: the next
+    /// open finds it trimmed, with its watermark at its end).
+    ///
+    /// # Errors
+    /// `Io`.
+    pub fn seal_active(&self) -> Result<()> {
+        self.active.seal(self.append_at)
+    }
 }
 
 impl LogWriter {
@@ -89,12 +215,14 @@ impl LogWriter {
     }
 
     /// Makes room for a record of `len` bytes, sealing the active segment and
-    /// starting a new one when it is full.
+    /// starting a new one when it is full, and reserving the disk space under
+    /// it (see `Segment::reserve_to`): on a full disk this fails before any
+    /// byte of the record is stored, and nothing has changed.
     fn ensure_room(&mut self, len: u64) -> Result<()> {
-        if self.append_at + len <= self.active.capacity() {
-            return Ok(());
+        if self.append_at + len > self.active.capacity() {
+            self.roll(len)?;
         }
-        self.roll(len)
+        self.active.reserve_to(self.append_at + len)
     }
 
     /// Seals the active segment and creates the next one, large enough for
@@ -111,21 +239,20 @@ impl LogWriter {
             number,
             first_id: self.next_id,
         };
-        let segment = Arc::new(
-            Segment::create(&self.dir, header, capacity, self.prefill)?
-                .with_file_writes(self.prefill),
-        );
+        let segment = match Segment::create(&self.dir, header, capacity, self.prefill) {
+            Ok(segment) => Arc::new(segment.with_file_writes(self.prefill)),
+            Err(e) => {
+                // Nothing of the number is left on disk: the next try
+                // uses it again (a retry loop on a full disk must not
+                // exhaust the segment numbers).
+                self.release_segment_number(number);
+                return Err(e);
+            }
+        };
         let end = self.append_at;
         let old = &self.active;
         old.retire();
-        let sealed = (|| {
-            old.flush(0, end)?;
-            old.set_synced_len(end);
-            old.flush(0, HEADER_LEN as u64)?;
-            old.set_file_len(end)?;
-            old.sync_file()
-        })();
-        if let Err(e) = sealed {
+        if let Err(e) = old.seal(end) {
             self.commit.poison();
             return Err(e);
         }
@@ -140,19 +267,17 @@ impl LogWriter {
         );
         self.index.add_segment(Arc::clone(&segment));
         self.stop_assistants(false);
-        if !self.prefill {
-            // Prefilled segments (Full) have their pages in the page cache.
-            self.assistants
-                .extend(assist_active(&segment, HEADER_LEN as u64));
-        }
+        self.assisted = false;
         self.active = segment;
         self.append_at = HEADER_LEN as u64;
         self.active_live = 0;
         Ok(())
     }
 
-    /// Reserves the next segment number.
+    /// Reserves the next segment number, after checking that the database
+    /// directory is still the one opened (a file is about to be created).
     pub fn take_segment_number(&mut self) -> Result<u64> {
+        self.dir_id.check(&self.dir)?;
         let number = self.next_segment_number;
         if number > index::MAX_SEGMENT_NUMBER {
             return Err(Error::new(
@@ -164,15 +289,29 @@ impl LogWriter {
         Ok(number)
     }
 
+    /// Gives back `number`, taken by [`LogWriter::take_segment_number`],
+    /// when creating its segment failed and left no file behind. Only the
+    /// last number taken can be given back; an older one stays a gap.
+    pub fn release_segment_number(&mut self, number: u64) {
+        if self.next_segment_number == number + 1 {
+            self.next_segment_number = number;
+        }
+    }
+
     fn advance(&mut self, len: u64) {
         let before = self.append_at;
         self.append_at += len;
         self.lsn += len;
         self.bytes_since_checkpoint += len;
-        if before >> WRITEBACK_SHIFT != self.append_at >> WRITEBACK_SHIFT {
-            // A window of the segment is complete: the helper thread starts
-            // writing it back (see `assist_active`).
+        if before >> PUBLISH_SHIFT != self.append_at >> PUBLISH_SHIFT {
+            // A step further: the helper thread faults pages in ahead and
+            // writes completed windows back (see `assist_active`).
             self.active.set_appended(self.append_at);
+            if !self.assisted && !self.prefill {
+                self.assisted = true;
+                self.assistants
+                    .extend(assist_active(&self.active, self.append_at));
+            }
         }
     }
 
@@ -191,10 +330,11 @@ impl LogWriter {
         head[4..8].copy_from_slice(&word.to_le_bytes());
         let at = self.append_at;
         // SAFETY: we are the single writer (the caller holds the writer
-        // mutex) and [at, at+len) lies past every published record.
+        // mutex) and [at, at+len) lies past every published record. The
+        // space is reserved (`ensure_room`), so the writes cannot fail.
         unsafe {
-            self.active.write(at, &head);
-            self.active.write(at + RECORD_HEADER_LEN as u64, value);
+            self.active.write(at, &head)?;
+            self.active.write(at + RECORD_HEADER_LEN as u64, value)?;
         }
         let id = self.next_id;
         self.index
@@ -246,7 +386,7 @@ impl LogWriter {
         let mut rec = [0u8; record::record_len(8)];
         record::encode_into(&mut rec, Kind::Delete, &[&id.to_le_bytes()]);
         // SAFETY: single writer, unpublished bytes (see `put`).
-        unsafe { self.active.write(self.append_at, &rec) };
+        unsafe { self.active.write(self.append_at, &rec)? };
         self.advance(len);
         let changed = self.index.set_existing(id, 0);
         self.index.publish_if(changed);
@@ -285,8 +425,8 @@ impl LogWriter {
         let at = self.append_at;
         // SAFETY: single writer, unpublished bytes (see `put`).
         unsafe {
-            self.active.write(at, &frame);
-            self.active.write(at + FRAME_LEN as u64, &batch.buf);
+            self.active.write(at, &frame)?;
+            self.active.write(at + FRAME_LEN as u64, &batch.buf)?;
         }
         self.advance(len);
         let number = self.active.number();
@@ -338,20 +478,21 @@ impl LogWriter {
 /// Helps the writer from a second thread while `segment` is the active
 /// segment:
 ///
-/// 1. faults its pages in ahead of the writer, from `from` to the end, so
-///    that the zeroing of each fresh page happens off the write path (a first
-///    write to a page of preallocated space took a page fault: 40% of an
-///    `Off` put);
-/// 2. then, behind the writer, starts write-back of each completed 8 MiB
-///    window (see [`Segment::start_writeback`]), so that the flush sealing the
-///    segment finds its pages mostly clean instead of writing 64 MiB while the
-///    writer waits, and so that the writer does not pay for submitting it.
+/// 1. faults its pages in ahead of the writer, at most [`PREFAULT_AHEAD`]
+///    past the writer's published position and never past the reserved
+///    space, so that the zeroing of each fresh page happens off the write
+///    path (a first write to a page of preallocated space took a page fault:
+///    40% of an `Off` put). Only once the writer has moved (an idle database
+///    costs no pages and writes no zeros: issue 21);
+/// 2. behind the writer, starts write-back of each completed 8 MiB window
+///    (see [`Segment::start_writeback`]), so that the flush sealing the
+///    segment finds its pages mostly clean instead of writing 64 MiB while
+///    the writer waits, and so that the writer does not pay for submitting it.
 ///
 /// The thread holds only a weak reference between steps and stops once the
 /// segment is retired or dropped. Neither step changes a byte or claims
 /// durability.
 pub fn assist_active(segment: &Arc<Segment>, from: u64) -> Option<std::thread::JoinHandle<()>> {
-    const STEP: u64 = 1 << 20;
     const WINDOW: u64 = 1 << WRITEBACK_SHIFT;
     const NAP_MIN: std::time::Duration = std::time::Duration::from_millis(1);
     const NAP_MAX: std::time::Duration = std::time::Duration::from_millis(64);
@@ -359,17 +500,8 @@ pub fn assist_active(segment: &Arc<Segment>, from: u64) -> Option<std::thread::J
     std::thread::Builder::new()
         .name("toonstore-assist".into())
         .spawn(move || {
-            let mut at = from;
-            loop {
-                let Some(segment) = weak.upgrade() else {
-                    return;
-                };
-                if segment.is_retired() || !segment.prefault(at, STEP) {
-                    break;
-                }
-                at += STEP;
-            }
-            let mut done = from & !(WINDOW - 1);
+            let mut prefaulted = from;
+            let mut written_back = from & !(WINDOW - 1);
             let mut nap = NAP_MIN;
             loop {
                 // Parked, not asleep: retiring the segment unparks the thread.
@@ -380,14 +512,26 @@ pub fn assist_active(segment: &Arc<Segment>, from: u64) -> Option<std::thread::J
                 if segment.is_retired() {
                     return;
                 }
-                let end = segment.appended() & !(WINDOW - 1);
-                if end > done {
-                    segment.start_writeback(done, end);
-                    done = end;
-                    nap = NAP_MIN;
-                } else {
-                    nap = (nap * 2).min(NAP_MAX);
+                let appended = segment.appended();
+                let mut busy = false;
+                if appended > 0 {
+                    let target = (appended + PREFAULT_AHEAD).min(segment.reserved());
+                    if target > prefaulted && segment.prefault(prefaulted, target - prefaulted) {
+                        prefaulted = target;
+                        busy = true;
+                    }
                 }
+                let end = appended & !(WINDOW - 1);
+                if end > written_back {
+                    segment.start_writeback(written_back, end);
+                    written_back = end;
+                    busy = true;
+                }
+                nap = if busy {
+                    NAP_MIN
+                } else {
+                    (nap * 2).min(NAP_MAX)
+                };
             }
         })
         .ok()
@@ -425,6 +569,14 @@ impl LogWriter {
         }
     }
 
+    /// In a forked child: forgets the assistant threads' handles (the
+    /// threads are the parent's and do not exist here).
+    pub fn abandon_assistants(&mut self) {
+        for handle in self.assistants.drain(..) {
+            std::mem::forget(handle);
+        }
+    }
+
     /// Whether enough log has accumulated since the last checkpoint that
     /// replaying it at the next open would cost more than writing a new one:
     /// at least 64 MiB, and at least twice the checkpoint's own size.
@@ -435,7 +587,11 @@ impl LogWriter {
     /// Freezes the index and captures what a checkpoint of this moment
     /// holds; returns it with the LSN that must be durable before it is
     /// written.
-    pub fn checkpoint_capture(&self) -> (CheckpointMeta, Arc<View>, u64) {
+    ///
+    /// # Errors
+    /// `Io` when the database directory was moved while open.
+    pub fn checkpoint_capture(&self) -> Result<(CheckpointMeta, Arc<View>, u64)> {
+        self.dir_id.check(&self.dir)?;
         let view = self.index.snapshot();
         let segments = self
             .segment_stats()
@@ -454,6 +610,81 @@ impl LogWriter {
             next_segment_number: self.next_segment_number,
             segments,
         };
-        (meta, view, self.lsn)
+        Ok((meta, view, self.lsn))
+    }
+}
+
+/// Compaction's steps that change the writer's state (see `compaction.rs`).
+impl LogWriter {
+    /// Step 1: seals the active segment when it holds garbage (so that its
+    /// space can be reclaimed too) and returns the sealed segments that hold
+    /// garbage: the victims.
+    ///
+    /// # Errors
+    /// `Poisoned`; `Io` from the roll.
+    pub fn compaction_victims(&mut self) -> Result<BTreeSet<u64>> {
+        if self.commit.is_poisoned() {
+            return Err(GroupCommit::poisoned_error());
+        }
+        if self.append_at - HEADER_LEN as u64 > self.active_live {
+            self.roll(0)?;
+        }
+        Ok(self
+            .sealed
+            .iter()
+            .filter(|(_, s)| s.used_len - HEADER_LEN as u64 > s.live_bytes)
+            .map(|(n, _)| *n)
+            .collect())
+    }
+
+    /// A copy of the current index that later writes do not change.
+    pub fn frozen_view(&self) -> Arc<View> {
+        Arc::new(self.index.view().clone())
+    }
+
+    /// Step 3: publishes the compacted `segment` (`used_len` bytes) and
+    /// points each moved row `(id, old location, new location, record
+    /// length)` to its new copy, unless the row changed meanwhile (deleted
+    /// rows stay deleted). Returns the rows moved.
+    pub fn install_compacted(
+        &mut self,
+        segment: &Arc<Segment>,
+        used_len: u64,
+        moves: impl Iterator<Item = (RowId, u64, u64, u64)>,
+    ) -> u64 {
+        self.index.add_segment(Arc::clone(segment));
+        let mut changed = false;
+        let mut rows = 0;
+        let mut live_bytes = 0;
+        for (id, old, new, len) in moves {
+            if self.index.view().get(id) == old {
+                changed |= self.index.set_existing(id, new);
+                live_bytes += len;
+                rows += 1;
+            }
+        }
+        self.index.publish_if(changed);
+        self.sealed.insert(
+            segment.number(),
+            SegStat {
+                kind: segment.kind(),
+                used_len,
+                live_bytes,
+            },
+        );
+        rows
+    }
+
+    /// Step 3: drops the victims from the view and the accounting; returns
+    /// the bytes they used.
+    pub fn remove_sealed(&mut self, numbers: &[u64]) -> u64 {
+        let mut bytes = 0;
+        for n in numbers {
+            if let Some(stat) = self.sealed.remove(n) {
+                bytes += stat.used_len;
+            }
+        }
+        self.index.remove_segments(numbers);
+        bytes
     }
 }

@@ -8,14 +8,108 @@
 //! `*.tmp` files are half-written creations; recovery deletes them.
 
 use std::fs::{self, File};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 pub const LOCK_FILE: &str = "LOCK";
 pub const CHECKPOINT_FILE: &str = "INDEX";
 pub const CHECKPOINT_TMP: &str = "INDEX.tmp";
 const SEGMENT_SUFFIX: &str = ".seg";
+
+/// Which directory a handle opened: the device and inode it had at open.
+///
+/// The handle keeps the directory's canonical absolute path (see
+/// [`resolve`]), so that a `chdir` of the process changes nothing. What a
+/// path cannot survive is the directory being renamed (or replaced) while
+/// the database is open: the old path then names nothing, or another
+/// directory. Every creation of a file after the open checks the identity
+/// first ([`DirId::check`]) and fails with an `Io` error rather than write
+/// into the wrong place; reopening the database at its new path works.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirId {
+    dev: u64,
+    ino: u64,
+}
+
+impl DirId {
+    /// The identity of the directory at `path` now.
+    ///
+    /// # Errors
+    /// `Io` when it cannot be read.
+    pub fn of(path: &Path) -> Result<DirId> {
+        let meta = fs::metadata(path).map_err(|e| Error::io("cannot stat directory", path, e))?;
+        Ok(DirId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+
+    /// Checks that `path` still names the directory this identity was taken
+    /// of.
+    ///
+    /// # Errors
+    /// `Io` when the directory was moved, removed or replaced.
+    pub fn check(&self, path: &Path) -> Result<()> {
+        match DirId::of(path) {
+            Ok(now) if now == *self => Ok(()),
+            _ => Err(Error::new(
+                ErrorKind::Io,
+                format!(
+                    "the database directory {} was moved, removed or replaced while open; \
+                     close the handle and open the database at its new path",
+                    path.display()
+                ),
+            )),
+        }
+    }
+}
+
+/// Resolves the database directory named by `path` once, at open: creates
+/// it when `create` is set and nothing is there, and returns its canonical
+/// absolute path (symbolic links and `..` resolved) and identity. Every later
+/// file operation of the handle uses that path, so it does not depend on the
+/// process's working directory.
+///
+/// # Errors
+/// `Io` when `path` is a file, a dangling symbolic link (named as such), or
+/// missing without `create`; when it cannot be created or resolved.
+pub fn resolve(path: &Path, create: bool) -> Result<(PathBuf, DirId)> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("{} exists and is not a directory", path.display()),
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Ok(link) = fs::read_link(path) {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "{} is a symbolic link to {}, which does not exist",
+                        path.display(),
+                        link.display()
+                    ),
+                ));
+            }
+            if !create {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!("no database at {}", path.display()),
+                ));
+            }
+            fs::create_dir_all(path).map_err(|e| Error::io("cannot create directory", path, e))?;
+        }
+        Err(e) => return Err(Error::io("cannot open directory", path, e)),
+    }
+    let canonical =
+        fs::canonicalize(path).map_err(|e| Error::io("cannot resolve directory", path, e))?;
+    let id = DirId::of(&canonical)?;
+    Ok((canonical, id))
+}
 
 /// The file name of segment `number`.
 pub fn segment_file_name(number: u64) -> String {
@@ -81,7 +175,6 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
 
 /// Bytes the files of `dir` occupy on disk (allocated blocks, like `du`).
 pub fn disk_usage(dir: &Path) -> u64 {
-    use std::os::unix::fs::MetadataExt;
     fs::read_dir(dir)
         .map(|entries| {
             entries

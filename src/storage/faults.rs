@@ -67,6 +67,7 @@ pub const POINTS: &[&str] = &[
     "segment.create_sync",
     "segment.rename",
     "segment.grow",
+    "segment.zero_fill",
     "segment.flush",
     "segment.set_len",
     "segment.sync_file",

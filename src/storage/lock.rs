@@ -5,12 +5,41 @@
 //! has been unmaintained since 2018. One dependency fewer, same behaviour.
 //! `flock` locks belong to an open file description, so a second handle in the
 //! same process is refused just like another process.
+//!
+//! ## fork()
+//!
+//! A forked child shares the parent's open file descriptions, and so holds
+//! its `flock` until the child closes its copy of the descriptor or exits: an
+//! idle `multiprocessing` fork-pool worker used to keep the database locked
+//! against the parent's own close-and-reopen. The choice, of three:
+//!
+//! * **`flock` + a `pthread_atfork` child handler that closes the child's
+//!   copy of each lock descriptor** (chosen; `fork.rs`). The lock stays with
+//!   the parent's descriptor (a lock on an open file description is released
+//!   only when its *last* descriptor closes, or by an explicit unlock, which
+//!   the child never does). Same-process semantics stay as they were: a
+//!   second handle is refused, like another process.
+//! * POSIX record locks (`fcntl(F_SETLK)`, SQLite's choice) are not
+//!   inherited by a child at all, but belong to the *process*: a second
+//!   handle in the same process would be granted the lock instead of refused,
+//!   and closing *any* descriptor of the file, such as that second handle's,
+//!   silently drops the first handle's lock. Safe use needs a process-wide
+//!   table of locked files, as SQLite keeps; more code for the same result.
+//! * Open file description locks (`F_OFD_SETLK`) behave like `flock` across
+//!   fork (the description is shared), so they would need the same atfork
+//!   step, and they are Linux-only.
+//!
+//! The handler runs for `fork()` (and Python's `os.fork()`); children made
+//! by `vfork`/`posix_spawn` exec at once, and the descriptor is
+//! close-on-exec.
 
 use std::fs::{File, OpenOptions, TryLockError};
+use std::os::unix::io::{AsRawFd, IntoRawFd};
 use std::path::Path;
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::storage::fork;
 
 /// How long a conflicting lock is waited for before `Locked` is reported.
 const LOCK_PATIENCE: Duration = Duration::from_millis(100);
@@ -19,7 +48,33 @@ const LOCK_RETRY: Duration = Duration::from_millis(5);
 /// A held lock; released when dropped (or when the process dies).
 #[derive(Debug)]
 pub struct DirLock {
-    _file: File,
+    /// `None` only while being dropped.
+    file: Option<File>,
+    /// The fork generation it was taken in (see `fork.rs`).
+    generation: u64,
+}
+
+impl DirLock {
+    /// The fork generation the lock was taken in.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let Some(file) = self.file.take() else {
+            return;
+        };
+        if fork::generation() == self.generation {
+            fork::close_lock_fd(file);
+        } else {
+            // A copy inherited through fork(): the child handler already
+            // closed this descriptor number, which may name another file of
+            // the child's by now. Not closed again.
+            let _ = file.into_raw_fd();
+        }
+    }
 }
 
 impl DirLock {
@@ -38,6 +93,16 @@ impl DirLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| Error::io("cannot open lock file", &path, e))?;
+        // Registered before it holds the lock, so that no fork() can slip in
+        // between taking the lock and registering it; from here on the
+        // `DirLock` owns it (and unregisters it when dropped, on failure too).
+        let generation = fork::generation();
+        fork::register_lock_fd(file.as_raw_fd());
+        let lock = DirLock {
+            file: Some(file),
+            generation,
+        };
+        let file = lock.file.as_ref().expect("just set");
         // A conflicting lock can be held for a moment by a process that is
         // not using the database at all: a child forked by this program (or
         // a sibling) holds copies of every descriptor until its exec closes
@@ -58,7 +123,7 @@ impl DirLock {
             }
         };
         match attempt {
-            Ok(()) => Ok(DirLock { _file: file }),
+            Ok(()) => Ok(lock),
             Err(TryLockError::WouldBlock) => Err(Error::new(
                 ErrorKind::Locked,
                 format!(

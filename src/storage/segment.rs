@@ -10,6 +10,22 @@
 //! segment's published end are never written again while the mapping exists.
 //! The writer only writes past the published end (new records) and into the
 //! header's watermark field, which readers never borrow.
+//!
+//! ## Reserved space (issue 21)
+//!
+//! A writable segment is mapped at its full capacity (the segment size), but
+//! its *file* only covers the *reserved* bytes, which grow on demand,
+//! geometrically from [`INITIAL_RESERVE`], as the writer needs them
+//! ([`Segment::reserve_to`]). Reserving means the blocks exist before any
+//! store into the mapping: `fallocate`, or where the filesystem has none
+//! (ext2, some network filesystems), zeros written with `pwrite`; with
+//! `prefill` (Full durability), zeros written and flushed. A store into a
+//! mapped page whose block cannot be allocated would raise `SIGBUS` and kill
+//! the host process; instead a full disk is an `Io` error at the call that
+//! needed the space, and the next call tries again. Nothing past the
+//! reserved length is ever read or written (it lies past the end of the
+//! file). An open, idle database so costs one small reservation, not a whole
+//! segment of disk and page cache.
 
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::io::AsRawFd;
@@ -40,21 +56,38 @@ pub struct Segment {
     /// Set once the segment is no longer the active one (sealed, or the
     /// handle closed): the helper thread stops.
     retired: std::sync::atomic::AtomicBool,
-    /// The file's length before `open` grew it: past it, the file holds only
-    /// the zeros of reserved space.
+    /// The file's length when it was opened: past it, the file holds only
+    /// the zeros of space reserved since.
     len_at_open: u64,
+    /// Bytes of the file, from its start, that are backed by allocated
+    /// blocks (the file's length). Only the writer changes it (under the
+    /// writer mutex, or in recovery before any reader exists); readers read
+    /// only published records, which lie below it.
+    reserved: std::sync::atomic::AtomicU64,
+    /// Zero-fill and flush reserved space (see `create`).
+    prefill: bool,
 }
+
+/// The first reservation of a new segment (the header's block and room for
+/// the first records); later ones double it, up to [`MAX_RESERVE_STEP`] at a time.
+const INITIAL_RESERVE: u64 = 64 << 10;
+/// The most one reservation adds: bounds the zeros a `prefill` segment
+/// writes (and flushes) in one call.
+const MAX_RESERVE_STEP: u64 = 8 << 20;
 
 impl Segment {
     /// Creates segment `number` in `dir_path` with room for `capacity` bytes
     /// (header included), durably: the file is written as `*.tmp`, flushed and
     /// renamed, so a crash never leaves a half-made segment under its real name.
+    /// The file starts with [`INITIAL_RESERVE`] bytes reserved; the rest is
+    /// reserved as the writer reaches it ([`Segment::reserve_to`]).
     ///
-    /// With `prefill`, the space is written with zeros (slower to create, but
-    /// later flushes overwrite allocated blocks instead of converting unwritten
-    /// extents, which roughly halves the cost of each fsync); otherwise it is
-    /// reserved with `fallocate` so that writes through the mapping cannot hit
-    /// a full disk.
+    /// With `prefill`, reserved space is written with zeros and flushed
+    /// (later flushes overwrite allocated blocks instead of converting
+    /// unwritten extents, which roughly halves the cost of each fsync);
+    /// otherwise it is reserved with `fallocate` (or zeros where the
+    /// filesystem has none), so that writes through the mapping cannot hit a
+    /// full disk.
     ///
     /// # Errors
     /// `Io` (for example a full disk) with the path.
@@ -79,21 +112,10 @@ impl Segment {
                     .open(&tmp)
             })
             .map_err(io("cannot create segment", &tmp))?;
+        let initial = capacity.min(INITIAL_RESERVE);
         let result = (|| {
-            if prefill {
-                let zeros = vec![0u8; 1 << 20];
-                let mut at = 0u64;
-                while at < capacity {
-                    let n = (capacity - at).min(zeros.len() as u64) as usize;
-                    faults::write_all_at("segment.preallocate", &file, &tmp, &zeros[..n], at)
-                        .map_err(io("cannot preallocate segment", &tmp))?;
-                    at += n as u64;
-                }
-            } else {
-                faults::check("segment.preallocate", &tmp)
-                    .and_then(|()| reserve(&file, capacity))
-                    .map_err(io("cannot preallocate segment", &tmp))?;
-            }
+            reserve_range("segment.preallocate", &file, &tmp, 0, initial, prefill)
+                .map_err(io("cannot preallocate segment", &tmp))?;
             faults::write_all_at("segment.header", &file, &tmp, &header.encode(), 0)
                 .map_err(io("cannot write segment header", &tmp))?;
             faults::check("segment.create_sync", &tmp)
@@ -112,16 +134,20 @@ impl Segment {
             let _ = fs::remove_file(&path);
             return Err(e);
         }
-        Segment::map(header, path, file, true)
+        let mut segment = Segment::map(header, path, file, true, capacity, initial)?;
+        segment.prefill = prefill;
+        Ok(segment)
     }
 
     /// Opens an existing segment file and checks its header. A writable open
-    /// first grows the file to `min_capacity` (the active segment gets its
-    /// space back after a clean close trimmed it).
+    /// maps it at `min_capacity` or its length, whichever is larger (the
+    /// active segment gets its room back after a clean close trimmed it);
+    /// space is reserved as the writer needs it, with zeros and a flush when
+    /// `prefill` is set.
     ///
     /// # Errors
     /// `Corrupt` for a bad header, `Version` for a newer format, `Io`.
-    pub fn open(path: &Path, writable: bool, min_capacity: u64) -> Result<Segment> {
+    pub fn open(path: &Path, writable: bool, min_capacity: u64, prefill: bool) -> Result<Segment> {
         let file = OpenOptions::new()
             .read(true)
             .write(writable)
@@ -143,24 +169,39 @@ impl Segment {
             }
             file.read_exact_at(&mut head, 0)
                 .map_err(|e| Error::io("cannot read segment header", path, e))?;
-            if writable && len < min_capacity {
-                faults::check("segment.grow", path)
-                    .and_then(|()| reserve(&file, min_capacity))
-                    .map_err(|e| Error::io("cannot grow segment", path, e))?;
-            }
             len
         };
         let header = decode_header(path, &head)?;
-        let mut segment = Segment::map(header, path.to_path_buf(), file, writable)?;
-        segment.len_at_open = len.min(segment.capacity());
+        let capacity = if writable { len.max(min_capacity) } else { len };
+        let mut segment = Segment::map(header, path.to_path_buf(), file, writable, capacity, len)?;
+        segment.len_at_open = len;
+        segment.prefill = prefill && writable;
         Ok(segment)
     }
 
-    fn map(header: SegmentHeader, path: PathBuf, file: File, writable: bool) -> Result<Segment> {
+    /// Maps `capacity` bytes of `file`, of which the first `reserved` are
+    /// the file's (the rest lies past its end, never touched until reserved).
+    fn map(
+        header: SegmentHeader,
+        path: PathBuf,
+        file: File,
+        writable: bool,
+        capacity: u64,
+        reserved: u64,
+    ) -> Result<Segment> {
+        let len = usize::try_from(capacity)
+            .map_err(|_| Error::corrupt(&path, 0, "segment larger than the address space"))?;
+        if len < HEADER_LEN || reserved < HEADER_LEN as u64 {
+            return Err(Error::corrupt(
+                &path,
+                0,
+                "file shorter than a segment header",
+            ));
+        }
         let map = if writable {
-            MmapOptions::new().map_raw(&file)
+            MmapOptions::new().len(len).map_raw(&file)
         } else {
-            MmapOptions::new().map_raw_read_only(&file)
+            MmapOptions::new().len(len).map_raw_read_only(&file)
         }
         .map_err(|e| Error::io("cannot map segment", &path, e))?;
         if map.len() < HEADER_LEN {
@@ -185,7 +226,14 @@ impl Segment {
             appended: std::sync::atomic::AtomicU64::new(0),
             retired: std::sync::atomic::AtomicBool::new(false),
             len_at_open: u64::MAX,
+            reserved: std::sync::atomic::AtomicU64::new(reserved.min(capacity)),
+            prefill: false,
         })
+    }
+
+    /// Log or compacted.
+    pub fn kind(&self) -> crate::format::segment_header::SegmentKind {
+        self.header.kind
     }
 
     pub fn number(&self) -> u64 {
@@ -200,16 +248,59 @@ impl Segment {
         &self.path
     }
 
-    /// Bytes mapped (the file's length when it was mapped).
+    /// Bytes mapped: the most the segment can hold.
     pub fn capacity(&self) -> u64 {
         self.map.len() as u64
     }
 
+    /// Bytes backed by the file (see the module docs): nothing past them is
+    /// read or written.
+    pub fn reserved(&self) -> u64 {
+        self.reserved.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// The bytes that can hold anything but zeros: the file's length when
-    /// it was opened (an open for writing grows the active segment's file with
-    /// reserved space, which reads as zeros), the whole mapping otherwise.
+    /// it was opened (space reserved since reads as zeros).
     pub fn data_len(&self) -> u64 {
-        self.len_at_open.min(self.capacity())
+        self.len_at_open.min(self.reserved())
+    }
+
+    /// Makes sure the first `end` bytes are reserved (backed by allocated
+    /// blocks), growing the reservation geometrically when they are not:
+    /// the single writer calls this before it stores anything past the
+    /// reserved length.
+    ///
+    /// # Errors
+    /// `Io` (a full disk: `No space left on device`) when the space cannot
+    /// be reserved; the segment is as it was, and a later call tries again.
+    pub fn reserve_to(&self, end: u64) -> Result<()> {
+        let reserved = self.reserved();
+        if end <= reserved {
+            return Ok(());
+        }
+        if !self.writable || end > self.capacity() {
+            return Err(Error::new(
+                crate::error::ErrorKind::Internal,
+                format!(
+                    "reservation of {end} bytes past the capacity of {}",
+                    self.path.display()
+                ),
+            ));
+        }
+        let step = reserved.clamp(INITIAL_RESERVE, MAX_RESERVE_STEP);
+        let target = end.max(reserved + step).min(self.capacity());
+        reserve_range(
+            "segment.grow",
+            &self.file,
+            &self.path,
+            reserved,
+            target,
+            self.prefill,
+        )
+        .map_err(|e| Error::io("cannot reserve space in segment", &self.path, e))?;
+        self.reserved
+            .store(target, std::sync::atomic::Ordering::Release);
+        Ok(())
     }
 
     /// Publishes the writer's append position (see `appended`).
@@ -271,7 +362,7 @@ impl Segment {
     pub fn prefault(&self, from: u64, len: u64) -> bool {
         const PAGE: u64 = 4096;
         let start = from & !(PAGE - 1);
-        let end = (from + len).min(self.capacity());
+        let end = (from + len).min(self.reserved());
         if !self.writable || start >= end {
             return false;
         }
@@ -296,10 +387,11 @@ impl Segment {
     /// segment's published end, see the module docs) or that no writer can
     /// touch (recovery and read-only handles, before any write).
     pub unsafe fn bytes_from(&self, offset: u64) -> &[u8] {
-        let len = self.map.len();
+        let len = self.reserved() as usize;
         let offset = (offset as usize).min(len);
-        // SAFETY: the range lies inside the live mapping (clamped above); the
-        // caller guarantees no concurrent write to the bytes it reads.
+        // SAFETY: the range lies inside the live mapping and the file's
+        // reserved bytes (clamped above; `reserved <= capacity`); the caller
+        // guarantees no concurrent write to the bytes it reads.
         unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(offset), len - offset) }
     }
 
@@ -316,24 +408,44 @@ impl Segment {
     }
 
     /// Copies `data` into the segment at `offset` (through the mapping, or
-    /// with `pwrite`, see [`Segment::with_file_writes`]).
+    /// with `pwrite`, see [`Segment::with_file_writes`]), reserving space
+    /// first when needed.
+    ///
+    /// # Errors
+    /// `Io` when space cannot be reserved (nothing was written).
     ///
     /// # Safety
     /// Only the single writer may call this, for bytes above the published
     /// end that no reader can reach yet.
-    pub unsafe fn write(&self, offset: u64, data: &[u8]) {
-        assert!(self.writable, "write to a read-only segment");
-        let end = offset as usize + data.len();
-        assert!(end <= self.map.len(), "write past the end of the segment");
+    pub unsafe fn write(&self, offset: u64, data: &[u8]) -> Result<()> {
+        self.reserve_to(offset + data.len() as u64)?;
         if self.file_writes {
             use std::os::unix::fs::FileExt;
             // The page cache is shared by the file and its MAP_SHARED
             // mapping, so the bytes are visible through the mapping once
-            // this returns. If the write fails, the copy below does the same.
-            if self.file.write_all_at(data, offset).is_ok() {
-                return;
-            }
+            // this returns. A failure is the caller's error (no fallback
+            // through the mapping, where it would be a signal).
+            return self
+                .file
+                .write_all_at(data, offset)
+                .map_err(|e| Error::io("cannot write to segment", &self.path, e));
         }
+        // SAFETY: reserved just above; the caller's contract is ours.
+        unsafe { self.store(offset, data) };
+        Ok(())
+    }
+
+    /// Copies `data` into reserved bytes at `offset` through the mapping.
+    ///
+    /// # Safety
+    /// As [`Segment::write`], and `[offset, offset + len)` is reserved.
+    unsafe fn store(&self, offset: u64, data: &[u8]) {
+        assert!(self.writable, "write to a read-only segment");
+        let end = offset as usize + data.len();
+        assert!(
+            end as u64 <= self.reserved(),
+            "write past the reserved space of the segment"
+        );
         // SAFETY: in bounds (asserted), the mapping is writable, and the caller
         // guarantees that no reader borrows these bytes yet.
         unsafe {
@@ -376,9 +488,19 @@ impl Segment {
         }
         let mut field = [0u8; 16];
         segment_header::write_synced_len_field(&mut field, len);
-        // SAFETY: the watermark mutex serializes updates, and readers never
-        // borrow the header's watermark bytes (module invariant).
-        unsafe { self.write(segment_header::SYNCED_RANGE.start as u64, &field) }
+        let at = segment_header::SYNCED_RANGE.start as u64;
+        // With file writes, `pwrite` (see `with_file_writes` for why); the
+        // header's block is allocated, so the mapping is a safe fallback.
+        let written = self.file_writes && {
+            use std::os::unix::fs::FileExt;
+            self.file.write_all_at(&field, at).is_ok()
+        };
+        if !written {
+            // SAFETY: the watermark mutex serializes updates, readers never
+            // borrow the header's watermark bytes (module invariant), and the
+            // header is always reserved.
+            unsafe { self.store(at, &field) }
+        }
         *current = len;
     }
 
@@ -387,26 +509,46 @@ impl Segment {
         self.watermark.lock().map_or(HEADER_LEN as u64, |w| *w)
     }
 
-    /// Shrinks (or grows) the file to `len` bytes. The mapping keeps its size;
-    /// callers never read past `len` afterwards.
+    /// Shrinks the file to `len` bytes (the reserved length follows). The
+    /// mapping keeps its size; callers never read past `len` afterwards.
     ///
     /// # Errors
     /// `Io`.
     pub fn set_file_len(&self, len: u64) -> Result<()> {
+        // Lowered first: once the file is shorter, nothing may touch the
+        // bytes past `len` (they would be past the end of the file).
+        let reserved = self.reserved();
+        self.reserved
+            .store(reserved.min(len), std::sync::atomic::Ordering::Release);
         faults::check("segment.set_len", &self.path)
             .and_then(|()| self.file.set_len(len))
             .map_err(|e| Error::io("cannot resize segment", &self.path, e))
     }
 
-    /// Discards everything from `at` on (a torn tail found by recovery) and
-    /// reserves the space again, so the discarded bytes read as zeros.
+    /// Discards everything from `at` on (a torn tail found by recovery): the
+    /// file ends there, and the discarded bytes read as zeros when the
+    /// writer reserves that space again.
     ///
     /// # Errors
     /// `Io`.
     pub fn cut_tail(&self, at: u64) -> Result<()> {
         self.set_file_len(at)?;
-        reserve(&self.file, self.capacity())
-            .map_err(|e| Error::io("cannot grow segment", &self.path, e))?;
+        self.sync_file()
+    }
+
+    /// Seals the segment at `end`: flushes its records, sets the watermark
+    /// to `end` and flushes the header, then trims the file to `end` and
+    /// flushes its metadata. The one sequence a roll, a compaction's output
+    /// and a clean close all use.
+    ///
+    /// # Errors
+    /// `Io` from any step; the segment may then be half sealed (recovery
+    /// treats it as a crash at that point).
+    pub fn seal(&self, end: u64) -> Result<()> {
+        self.flush(0, end)?;
+        self.set_synced_len(end);
+        self.flush(0, HEADER_LEN as u64)?;
+        self.set_file_len(end)?;
         self.sync_file()
     }
 
@@ -457,20 +599,69 @@ fn decode_header(path: &Path, head: &[u8]) -> Result<SegmentHeader> {
     })
 }
 
-/// Reserves `len` bytes of disk for `file` (and sets its length), so writes
-/// through a mapping cannot fail for lack of space. Falls back to a sparse
-/// length where the filesystem has no `fallocate`.
-fn reserve(file: &File, len: u64) -> std::io::Result<()> {
-    let len_c = libc::off_t::try_from(len)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "segment too large"))?;
-    // SAFETY: plain system call on a file descriptor we own; no memory is passed.
-    let rc = unsafe { libc::fallocate(file.as_raw_fd(), 0, 0, len_c) };
-    if rc == 0 {
+/// Reserves bytes `[from, to)` of `file`, which end at or past its end
+/// (`from` is its current length): afterwards the file is `to` bytes long and
+/// every block under them is allocated, so a store through the mapping
+/// cannot fail for lack of space (which would be a `SIGBUS`).
+///
+/// * `prefill`: zeros are written and flushed (see [`Segment::create`]);
+/// * otherwise `fallocate`; where the filesystem has none (`EOPNOTSUPP`,
+///   ext2 for one), zeros are written with `pwrite`, never a sparse length.
+///
+/// On failure (a full disk) the file is cut back to `from`: no block past it
+/// is assumed reserved.
+fn reserve_range(
+    point: &'static str,
+    file: &File,
+    path: &Path,
+    from: u64,
+    to: u64,
+    prefill: bool,
+) -> std::io::Result<()> {
+    if to <= from {
         return Ok(());
     }
-    let err = std::io::Error::last_os_error();
-    match err.raw_os_error() {
-        Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) => file.set_len(len),
-        _ => Err(err),
+    let result = faults::check(point, path).and_then(|()| {
+        if prefill {
+            write_zeros(file, path, from, to)?;
+            return file.sync_data();
+        }
+        let (Ok(offset), Ok(len)) = (
+            libc::off_t::try_from(from),
+            libc::off_t::try_from(to - from),
+        ) else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "segment too large",
+            ));
+        };
+        // SAFETY: plain system call on a file descriptor we own; no memory is passed.
+        let rc = unsafe { libc::fallocate(file.as_raw_fd(), 0, offset, len) };
+        if rc == 0 {
+            return Ok(());
+        }
+        let err = std::io::Error::last_os_error();
+        match err.raw_os_error() {
+            Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) => write_zeros(file, path, from, to),
+            _ => Err(err),
+        }
+    });
+    if result.is_err() {
+        // A partial allocation (or partial zeros) must not count as reserved.
+        let _ = file.set_len(from);
     }
+    result
+}
+
+/// Writes zeros over `[from, to)` of `file` with `pwrite`.
+fn write_zeros(file: &File, path: &Path, from: u64, to: u64) -> std::io::Result<()> {
+    const CHUNK: usize = 256 << 10;
+    let zeros = vec![0u8; CHUNK.min((to - from) as usize)];
+    let mut at = from;
+    while at < to {
+        let n = ((to - at) as usize).min(zeros.len());
+        faults::write_all_at("segment.zero_fill", file, path, &zeros[..n], at)?;
+        at += n as u64;
+    }
+    Ok(())
 }

@@ -474,6 +474,9 @@ void test_ext_stats_version_check(void) {
         st.version = bad[i];
         CHECK_EQ(toonstore_stats(db, &st), TOONSTORE_ERR_VERSION);
         CHECK(ts_contains_ci(toonstore_last_error(), "version"));
+        /* 0 is a caller that forgot the field, not a newer struct. */
+        CHECK(ts_contains_ci(toonstore_last_error(), "not set") == (bad[i] == 0));
+        CHECK(ts_contains_ci(toonstore_last_error(), "newer") == (bad[i] != 0));
         CHECK_EQ(st.version, bad[i]);
         CHECK(st.live_rows == 0x7777777777777777ull); /* not written */
     }

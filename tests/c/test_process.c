@@ -162,3 +162,97 @@ void test_process_writer_cannot_join_a_read_only_open(void) {
     CHECK(w != NULL);
     toonstore_close(w);
 }
+
+/* fork() with the database open (issue 21): every call on an inherited
+ * handle fails with TOONSTORE_ERR_FORKED in the child, the child's close
+ * touches nothing, and an idle child holds no lock: the parent closes and
+ * reopens, and another process opens, while it lives. */
+void test_process_fork_child_gets_forked_and_holds_no_lock(void) {
+    const char *path = ts_path("forked");
+    ToonStore *db = toonstore_open(path);
+    REQUIRE(db != NULL);
+    int64_t first = ts_put_str(db, "from the parent");
+    REQUIRE(first >= 0);
+    ToonStoreSnapshot *snap = NULL;
+    REQUIRE(toonstore_snapshot_open(db, &snap) == TOONSTORE_OK);
+    ToonStoreIter *it = toonstore_scan(db);
+    REQUIRE(it != NULL);
+
+    /* The child reports through a pipe, not its exit status: under valgrind
+     * a forked child's exit status says whether it leaked, and a child of
+     * fork() cannot free what the parent's other threads own (the library's
+     * background threads do not exist there). */
+    int report[2];
+    REQUIRE(pipe(report) == 0);
+    fflush(stdout);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        close(report[0]);
+        int bad = 0;
+        uint8_t *data = NULL;
+        size_t len = 0;
+        const uint8_t *borrowed = NULL;
+        int64_t row = 0;
+        ToonStoreStats st;
+        st.version = TOONSTORE_STATS_VERSION;
+        if (toonstore_put(db, (const uint8_t *)"x", 1) != TOONSTORE_ERR_FORKED) bad |= 1;
+        if (toonstore_get(db, first, &data, &len) != TOONSTORE_ERR_FORKED) bad |= 2;
+        if (toonstore_delete(db, first) != TOONSTORE_ERR_FORKED) bad |= 4;
+        if (toonstore_sync(db) != TOONSTORE_ERR_FORKED) bad |= 8;
+        if (toonstore_stats(db, &st) != TOONSTORE_ERR_FORKED) bad |= 16;
+        if (toonstore_snapshot_get(snap, first, &borrowed, &len) != TOONSTORE_ERR_FORKED) bad |= 32;
+        if (toonstore_iter_next(it, &row, &data, &len) != TOONSTORE_ERR_FORKED) bad |= 64;
+        if (strstr(toonstore_strerror(TOONSTORE_ERR_FORKED), "fork") == NULL) bad |= 128;
+        toonstore_iter_free(it);
+        toonstore_snapshot_free(snap);
+        /* Releases the child's copy only; no panic, no file touched. */
+        if (toonstore_close_checked(db) != TOONSTORE_OK) bad |= 256;
+        ssize_t w = write(report[1], &bad, sizeof bad);
+        _exit(w == (ssize_t)sizeof bad ? 0 : 1);
+    }
+    close(report[1]);
+    int bad = -1;
+    ssize_t got;
+    while ((got = read(report[0], &bad, sizeof bad)) < 0 && errno == EINTR) {
+    }
+    close(report[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) break;
+    CHECK_MSG(WIFEXITED(status), "the child died: status %#x", status);
+    CHECK_MSG(got == (ssize_t)sizeof bad && bad == 0, "child checks failed: mask %#x", bad);
+
+    /* An idle child, blocked on a pipe. */
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    fflush(stdout);
+    pid_t idle = fork();
+    REQUIRE(idle >= 0);
+    if (idle == 0) {
+        char byte;
+        close(fds[1]);
+        ssize_t n = read(fds[0], &byte, 1);
+        (void)n;
+        _exit(0);
+    }
+    close(fds[0]);
+    toonstore_iter_free(it);
+    toonstore_snapshot_free(snap);
+    toonstore_close(db);
+    /* Another process opens it while the idle child lives. */
+    char out[1024];
+    int child = run_child(path, out, sizeof out);
+    CHECK_MSG(child == 0, "another process could not open (exit %d): %s", child, out);
+    /* And the parent reopens it and writes on. */
+    db = toonstore_open(path);
+    CHECK_MSG(db != NULL, "reopen while an idle forked child lives: %s", toonstore_last_error());
+    if (db != NULL) {
+        CHECK_ROW(db, first, "from the parent");
+        CHECK(ts_put_str(db, "after the fork") > first);
+        toonstore_close(db);
+    }
+    close(fds[1]);
+    while (waitpid(idle, &status, 0) < 0)
+        if (errno != EINTR) break;
+}

@@ -41,7 +41,8 @@
     X(threads_two_handles_one_database)                                                          \
     X(process_second_process_gets_locked)                                                        \
     X(process_second_handle_in_process_shares_the_database)                                      \
-    X(process_writer_cannot_join_a_read_only_open)
+    X(process_writer_cannot_join_a_read_only_open)                                               \
+    X(process_fork_child_gets_forked_and_holds_no_lock)
 
 #define TS_DECLARE(name) void test_##name(void);
 TS_TESTS(TS_DECLARE)

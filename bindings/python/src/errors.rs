@@ -38,6 +38,7 @@ fn error_classes(py: Python<'_>) -> PyResult<&ErrorClasses> {
             (ErrorKind::Internal, class("InternalError")?),
             (ErrorKind::Closed, class("ClosedError")?),
             (ErrorKind::Poisoned, class("PoisonedError")?),
+            (ErrorKind::Forked, class("ForkedError")?),
         ];
         Ok(ErrorClasses {
             base: class("ToonStoreError")?,

@@ -2,10 +2,12 @@
 //!
 //! The child has a copy of the parent's engines (same files, same shared
 //! mappings, but none of the parent's threads or locks): handles, scans and
-//! snapshots opened before the fork refuse every call there (`ClosedError`)
-//! and are leaked rather than closed when dropped, since closing would
-//! truncate, checkpoint or delete files that the parent is still using. The
-//! child opens the database itself if it needs it.
+//! snapshots opened before the fork refuse every call there (`ForkedError`,
+//! a `ClosedError`, `TOONSTORE_ERR_FORKED`). Closing or dropping them only
+//! releases the child's copies: the engine detects the fork itself and
+//! never flushes, trims, checkpoints or deletes files that the parent is
+//! still using, and the child holds no lock on the database. The child
+//! opens the database itself if it needs it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -28,7 +30,7 @@ pub(crate) fn fork_generation() -> u64 {
 pub(crate) fn forked_error(py: Python<'_>) -> PyErr {
     make_error(
         py,
-        ErrorKind::Closed,
+        ErrorKind::Forked,
         "this handle was opened before os.fork(); open the database again in the child process",
     )
 }

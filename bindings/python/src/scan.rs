@@ -6,7 +6,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::errors::engine_error;
-use crate::fork::fork_generation;
 use crate::store::PyToonStore;
 
 /// Iterator over `(row_id, data)` of one snapshot.
@@ -24,13 +23,10 @@ impl PyScan {
         }
     }
 
-    /// Drops the scan (and its snapshot), or leaks it in a forked child.
+    /// Drops the scan (and its snapshot): in a forked child too, where
+    /// that only unmaps this process's copy of the segments.
     fn finish(&mut self) {
-        if let Some(scan) = self.scan.take() {
-            if self.db.get().generation != fork_generation() {
-                std::mem::forget(scan);
-            }
-        }
+        self.scan.take();
     }
 }
 

@@ -9,7 +9,6 @@ use toonstore::{ErrorKind, RowId};
 
 use crate::args::{row_arg, start_arg, RowArg};
 use crate::errors::{make_error, not_found, EngineResult};
-use crate::fork::fork_generation;
 use crate::scan::PyScan;
 use crate::store::PyToonStore;
 
@@ -121,11 +120,8 @@ impl PySnapshot {
 
     /// Releases the snapshot (also done when it is garbage collected).
     fn release(&self) {
-        if let Some(snap) = self.snap.write().take() {
-            if self.db.get().generation != fork_generation() {
-                std::mem::forget(snap);
-            }
-        }
+        // In a forked child too: dropping only unmaps this process's copy.
+        self.snap.write().take();
     }
 
     fn __enter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {

@@ -166,8 +166,10 @@ impl Drop for PyToonStore {
     fn drop(&mut self) {
         if let Some(db) = self.state.get_mut().take() {
             if self.generation != fork_generation() {
-                // The parent's engine, in a forked child: see `fork`.
-                std::mem::forget(db);
+                // The parent's engine, in a forked child: dropped without
+                // closing anything (the engine refuses with
+                // TOONSTORE_ERR_FORKED and lets go; see `fork`).
+                drop(db);
             } else {
                 // Errors cannot be reported from a garbage-collected handle.
                 let _ = release_shared(db);
@@ -341,11 +343,11 @@ impl PyToonStore {
     /// Closes the database (flushing and syncing it). Idempotent.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         if self.generation != fork_generation() {
-            // In a forked child: let go of the parent's engine without
-            // closing it (see `fork`).
-            if let Some(db) = self.state.write().take() {
-                std::mem::forget(db);
-            }
+            // In a forked child: let go of the parent's engine. The engine
+            // knows it is in a child (TOONSTORE_ERR_FORKED): dropping it
+            // releases this process's mappings and descriptors and touches
+            // no file (see `fork`).
+            drop(self.state.write().take());
             self.closed.store(true, Ordering::Release);
             return Ok(());
         }

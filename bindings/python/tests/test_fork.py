@@ -102,3 +102,51 @@ def test_handles_inherited_through_fork_are_refused_and_left_alone(db_path):
 def test_child_can_open_the_database_itself(db_path):
     result = run_python(CHILD_OPENS, str(db_path), timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+POOL_SCRIPT = r'''
+import multiprocessing as mp
+import os, sys
+from toonstore import ToonStore, ForkedError, ClosedError, ERROR_CODES
+
+path = sys.argv[1]
+DB = ToonStore.open(path)
+FIRST = DB.put(b"from the parent")
+
+
+def use_inherited(_):
+    """In a pool worker: the inherited handle refuses with TOONSTORE_ERR_FORKED."""
+    try:
+        DB.get(FIRST)
+    except ForkedError as e:
+        assert isinstance(e, ClosedError)
+        return (e.code, str(e))
+    return (0, "no error")
+
+
+def idle(_):
+    return os.getpid()
+
+
+ctx = mp.get_context("fork")
+with ctx.Pool(2) as pool:
+    code, message = pool.map(use_inherited, [0])[0]
+    assert code == ERROR_CODES["Forked"] == -14, (code, message)
+    assert "fork" in message, message
+    pool.map(idle, range(4))
+    # The workers live on, idle. They hold no lock: the parent closes and
+    # reopens the database while they exist (it used to get LockedError).
+    DB.close()
+    again = ToonStore.open(path)
+    assert again.get(FIRST) == b"from the parent"
+    again.put(b"after the pool")
+    again.close()
+    assert all(p.is_alive() for p in mp.active_children())
+print("ok")
+'''
+
+
+def test_multiprocessing_fork_pool_workers_hold_no_lock(db_path):
+    result = run_python(POOL_SCRIPT, str(db_path), timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "ok"

@@ -83,6 +83,7 @@ pub extern "system" fn Java_io_toonstore_ToonStore_nOpen<'l>(
             sync_interval: Duration::from_millis(positive(sync_interval_ms, "syncIntervalMillis")?),
             max_value_size: positive(max_value_size, "maxValueSize")?,
             segment_size: positive(segment_size, "segmentSize")?,
+            ..Options::default()
         };
         // One engine per directory per process: a second open of the same
         // directory (another handle, another library) shares it.

@@ -18,6 +18,7 @@ from ._errors import (
     NotFoundError,
     OutOfMemoryError,
     PoisonedError,
+    ForkedError,
     ReadOnlyError,
     ToonStoreError,
     ToonStoreIOError,
@@ -58,5 +59,6 @@ __all__ = [
     "InternalError",
     "ClosedError",
     "PoisonedError",
+    "ForkedError",
     "InvalidArgumentError",
 ]

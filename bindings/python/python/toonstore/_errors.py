@@ -26,6 +26,7 @@ __all__ = [
     "InternalError",
     "ClosedError",
     "PoisonedError",
+    "ForkedError",
     "InvalidArgumentError",
 ]
 
@@ -119,6 +120,13 @@ class ClosedError(ToonStoreError):
 
 class PoisonedError(ToonStoreError):
     """A previous fsync failed; the handle refuses writes. Reopen it."""
+
+
+class ForkedError(ClosedError):
+    """The handle was opened before ``os.fork()`` in the parent process
+    (``TOONSTORE_ERR_FORKED``). Open the database again in the child.
+
+    A subclass of :class:`ClosedError`: the handle is unusable here."""
 
 
 class InvalidArgumentError(ToonStoreError, ValueError):
