@@ -5,6 +5,7 @@
 #
 #   C    with pkg-config (examples/c/Makefile) and with find_package (examples/c/CMakeLists.txt)
 #   C++  with find_package (examples/cpp)
+#   CLI  $PREFIX/bin/toonstore stat on the C example's database
 #   Zig  with @cImport and pkg-config (examples/zig/build.zig, `zig build` with
 #        the pinned Zig from PyPI in the project's venv, .tools/venv)
 #
@@ -41,7 +42,7 @@ fi
 
 step "Building libtoonstore (cargo build --release --lib, via CMake) and installing into $PREFIX"
 cmake -G Ninja -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_INSTALL_PREFIX="$PREFIX" -DCMAKE_BUILD_TYPE=Release
-nice cmake --build "$BUILD_DIR" --target toonstore_cargo
+nice cmake --build "$BUILD_DIR" --target toonstore_cargo toonstore_cli
 cmake --install "$BUILD_DIR"
 did "built libtoonstore $(sed -n 's/^version *= *"\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -1) and installed it into $PREFIX:"
 while IFS= read -r f; do did "    ${f#"$PREFIX"/}"; done < <(find "$PREFIX" \( -type f -o -type l \) | sort)
@@ -58,8 +59,13 @@ did "C   (pkg-config)      $EXAMPLES_BUILD/c-pkgconfig/toonstore_example_c: ran 
 step "C example with CMake find_package(ToonStore)"
 cmake -G Ninja -S "$ROOT/examples/c" -B "$EXAMPLES_BUILD/c-cmake" -DCMAKE_PREFIX_PATH="$PREFIX" >/dev/null
 cmake --build "$EXAMPLES_BUILD/c-cmake"
-"$EXAMPLES_BUILD/c-cmake/toonstore_example_c"
+rm -rf "$EXAMPLES_BUILD/c-cmake/kept" && mkdir -p "$EXAMPLES_BUILD/c-cmake/kept"
+"$EXAMPLES_BUILD/c-cmake/toonstore_example_c" "$EXAMPLES_BUILD/c-cmake/kept"
 did "C   (find_package)    $EXAMPLES_BUILD/c-cmake/toonstore_example_c: ran OK"
+
+step "The toonstore command-line tool (docs/cli.md) on the C example's database"
+"$PREFIX/bin/toonstore" stat "$EXAMPLES_BUILD/c-cmake/kept/db"
+did "CLI                   $PREFIX/bin/toonstore stat $EXAMPLES_BUILD/c-cmake/kept/db: ran OK"
 
 step "C++ example with CMake find_package(ToonStore) and toonstore.hpp"
 cmake -G Ninja -S "$ROOT/examples/cpp" -B "$EXAMPLES_BUILD/cpp-cmake" -DCMAKE_PREFIX_PATH="$PREFIX" >/dev/null

@@ -152,6 +152,10 @@ check_tree() {  # LABEL TREE
   done
   if ((${#missing_files[@]})); then fail "[$label] installed files: missing ${missing_files[*]}"; else pass "[$label] headers, .pc files and CMake package installed"; fi
 
+  # The command-line tool (cli/, docs/cli.md) beside the library.
+  check "[$label] bin/toonstore put + stat on a new database" \
+    sh -c "rm -rf '$out/cli-db' && '$tree/bin/toonstore' put '$out/cli-db' hello >/dev/null && '$tree/bin/toonstore' stat --json '$out/cli-db' | grep -q '\"live_rows\":1'"
+
   export PKG_CONFIG_PATH="$tree/lib/pkgconfig"
   local modversion
   modversion=$(pkg-config --modversion toonstore 2>&1)
