@@ -363,10 +363,9 @@ const CHUNK_BYTES: usize = 8 << 20;
 
 fn load(db: &Path, file: Option<&Path>) -> Outcome<ExitCode> {
     let mut input = dump_input(db, file)?;
-    let total = input.metadata().map(|m| m.len()).unwrap_or(0);
     // Pass 1: verify the whole dump before touching the database.
     {
-        let bar = progress::bar(Some(total), "verifying");
+        let bar = progress::bar(None, "verifying");
         let mut r = DumpReader::new(BufReader::new(&mut input)).map_err(|e| dump_failure(db, e))?;
         while r.next_row().map_err(|e| dump_failure(db, e))?.is_some() {
             bar.inc(1);
