@@ -406,3 +406,31 @@ fn writer_elsewhere_holds_the_lock() {
     holder.close().unwrap();
     assert_eq!(code(&run(&["put", s(&db), "x"])), 0);
 }
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`, part of
+/// every Debian system) dump draws its progress bar on stderr, and stdout
+/// still carries only the dump.
+#[test]
+fn progress_bar_on_a_terminal_only() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let out = dir.path().join("out.dump");
+    let command = format!(
+        "'{}' dump '{}' > '{}'",
+        env!("CARGO_BIN_EXE_toonstore"),
+        db.display(),
+        out.display()
+    );
+    let o = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run script(1) from util-linux");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("dumping"),
+        "the terminal shows the bar: {:?}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), dump_of(&db));
+}
