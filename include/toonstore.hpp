@@ -32,12 +32,13 @@
 #endif
 #if TOONSTORE_HPP_CPLUSPLUS < 201703L
 #error "toonstore.hpp requires C++17 or later (compile with -std=c++17)"
-#endif
+#else /* the rest of the header: skipped under C++14, so the #error above is the only diagnostic */
 
 #include "toonstore.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <iterator>
 #include <memory>
 #include <new>
@@ -61,6 +62,9 @@
 #endif
 
 namespace toonstore {
+/// Versioned namespace: a later incompatible header revision moves to v2, so
+/// objects built against different revisions do not link together silently.
+inline namespace v1 {
 
 /// A row id: assigned by the database, increasing, never reused.
 using row_id = std::int64_t;
@@ -87,8 +91,12 @@ private:
     int code_;
 };
 
-/// Static text for a code, never null (toonstore_strerror).
-inline const char* strerror(int code) noexcept { return toonstore_strerror(code); }
+/// Static text for a code, never null (toonstore_strerror). Not called
+/// `strerror`, so that `using namespace toonstore;` leaves ::strerror unambiguous.
+inline const char* error_message(int code) noexcept { return toonstore_strerror(code); }
+
+/// The code's name, e.g. "TOONSTORE_ERR_LOCKED" (toonstore_error_name); never null.
+inline const char* error_name(int code) noexcept { return toonstore_error_name(code); }
 
 /// The calling thread's last error message, or an empty string when there was none.
 inline std::string last_error() {
@@ -151,6 +159,51 @@ inline const std::uint8_t* data_of(const std::uint8_t* p, std::size_t n) noexcep
     return (p == nullptr && n == 0) ? &empty : p;
 }
 
+/* Element types accepted as bytes. */
+template <class T>
+inline constexpr bool is_byte_v =
+    std::is_same_v<T, char> || std::is_same_v<T, unsigned char> || std::is_same_v<T, signed char> ||
+    std::is_same_v<T, std::byte>;
+
+template <class R, class = void>
+struct is_byte_range : std::false_type {};
+/* Any contiguous range of bytes with std::data/std::size: std::string,
+ * std::vector<char/unsigned char/std::uint8_t/std::byte>, std::array,
+ * std::span<const std::byte> (C++20). Arrays are excluded so that a string
+ * literal goes to the std::string_view overload (without its NUL). */
+template <class R>
+struct is_byte_range<R, std::void_t<decltype(std::data(std::declval<const R&>())),
+                                    decltype(std::size(std::declval<const R&>()))>>
+    : std::bool_constant<!std::is_array_v<R> &&
+                         std::is_pointer_v<decltype(std::data(std::declval<const R&>()))> &&
+                         is_byte_v<std::remove_cv_t<std::remove_pointer_t<
+                             decltype(std::data(std::declval<const R&>()))>>>> {};
+template <class R>
+inline constexpr bool is_byte_range_v = is_byte_range<std::remove_cv_t<std::remove_reference_t<R>>>::value;
+
+template <class R>
+inline const std::uint8_t* range_data(const R& r) noexcept {
+    return data_of(reinterpret_cast<const std::uint8_t*>(std::data(r)), std::size(r));
+}
+
+/* A resizable contiguous container of bytes (std::string, std::vector<char>, ...). */
+template <class C, class = void>
+struct is_byte_buffer : std::false_type {};
+template <class C>
+struct is_byte_buffer<C, std::void_t<decltype(std::declval<C&>().resize(std::size_t{})),
+                                     decltype(std::data(std::declval<C&>())),
+                                     decltype(std::size(std::declval<C&>()))>>
+    : std::bool_constant<std::is_pointer_v<decltype(std::data(std::declval<C&>()))> &&
+                         is_byte_v<std::remove_pointer_t<decltype(std::data(std::declval<C&>()))>>> {};
+
+/* Shared between a database and the batches made from it: `db` is the C
+ * handle while the database object owns it, and null once that object is
+ * closed, destroyed, moved-from or released. A batch checks it before every
+ * use, so it never hands a freed handle to the library. */
+struct handle_state {
+    ToonStore* db = nullptr;
+};
+
 struct buffer_deleter {
     void operator()(std::uint8_t* p) const noexcept { toonstore_free_buffer(p); }
 };
@@ -190,12 +243,6 @@ public:
     std::string_view as_string_view() const noexcept {
         return size_ ? std::string_view(reinterpret_cast<const char*>(data_), size_) : std::string_view();
     }
-#if TOONSTORE_HPP_HAS_SPAN
-    /// The same bytes as a std::span (C++20). Still borrowed.
-    std::span<const std::uint8_t> as_span() const noexcept {
-        return size_ ? std::span<const std::uint8_t>(data_, size_) : std::span<const std::uint8_t>();
-    }
-#endif
     /// An owned copy as text.
     std::string to_string() const { return std::string(as_string_view()); }
     /// An owned copy as binary bytes.
@@ -205,6 +252,15 @@ private:
     const std::uint8_t* data_ = nullptr;
     std::size_t size_ = 0;
 };
+
+#if TOONSTORE_HPP_HAS_SPAN
+/// The bytes as a std::span (C++20). Still borrowed. A free function, not a
+/// member, so that no class is defined differently in C++17 and C++20
+/// translation units of one program.
+[[nodiscard]] inline std::span<const std::uint8_t> as_span(const borrowed_bytes& b) noexcept {
+    return b.size() ? std::span<const std::uint8_t>(b.data(), b.size()) : std::span<const std::uint8_t>();
+}
+#endif
 
 /// One row yielded by a cursor. `data` is borrowed (see cursor).
 struct row {
@@ -276,7 +332,23 @@ public:
             if (cur_ && !cur_->advance()) cur_ = nullptr;
             return *this;
         }
-        void operator++(int) { ++*this; }
+        /// Postfix: the row it pointed at is copied first (its bytes stay
+        /// borrowed), so `*it++` works as for any input iterator.
+        class postfix_proxy {
+        public:
+            const row& operator*() const noexcept { return r_; }
+            const row* operator->() const noexcept { return &r_; }
+
+        private:
+            friend class iterator;
+            explicit postfix_proxy(const row& r) noexcept : r_(r) {}
+            row r_;
+        };
+        postfix_proxy operator++(int) {
+            postfix_proxy p(cur_ ? cur_->current_ : row{});
+            ++*this;
+            return p;
+        }
         friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.cur_ == b.cur_; }
         friend bool operator!=(const iterator& a, const iterator& b) noexcept { return a.cur_ != b.cur_; }
 
@@ -306,13 +378,13 @@ public:
 
     /// Fetches the next row. Returns std::nullopt at the end (and on every later call).
     /// Throws toonstore::error on failure or on an empty cursor.
-    std::optional<row> next() {
+    [[nodiscard]] std::optional<row> next() {
         if (!advance()) return std::nullopt;
         return current_;
     }
 
     /// Like next() without exceptions: 1 and `out` filled, 0 at the end, or a negative code.
-    int try_next(row& out) noexcept {
+    [[nodiscard]] int try_next(row& out) noexcept {
         if (!it_) return TOONSTORE_ERR_CLOSED;
         if (done_) return 0;
         std::int64_t id = -1;
@@ -382,7 +454,8 @@ public:
 
     /// The row's bytes without copying, or std::nullopt when the row is not in
     /// the snapshot. Borrowed: valid until this snapshot is released.
-    std::optional<borrowed_bytes> get(row_id id) const {
+    [[nodiscard]] std::optional<borrowed_bytes> get(row_id id) const& {
+        if (!s_) detail::throw_closed("snapshot is empty (moved-from or released)");
         borrowed_bytes out;
         int rc = try_get(id, out);
         if (rc == TOONSTORE_ERR_NOT_FOUND) return std::nullopt;
@@ -390,8 +463,13 @@ public:
         return out;
     }
 
+    /// Not on a temporary snapshot: its bytes would die with it at the end of
+    /// the full expression (`db.snapshot().get(id)` does not compile). Keep
+    /// the snapshot in a variable, or use database::get for an owned copy.
+    std::optional<borrowed_bytes> get(row_id id) const&& = delete;
+
     /// Like get() without exceptions; returns TOONSTORE_OK, TOONSTORE_ERR_NOT_FOUND or another code.
-    int try_get(row_id id, borrowed_bytes& out) const noexcept {
+    [[nodiscard]] int try_get(row_id id, borrowed_bytes& out) const& noexcept {
         if (!s_) return TOONSTORE_ERR_CLOSED;
         const std::uint8_t* data = nullptr;
         std::size_t len = 0;
@@ -399,18 +477,21 @@ public:
         if (rc == TOONSTORE_OK) out = borrowed_bytes(data, len);
         return rc;
     }
+    int try_get(row_id id, borrowed_bytes& out) const&& noexcept = delete;
 
     /// Whether the row is in the snapshot.
-    bool contains(row_id id) const { return get(id).has_value(); }
+    [[nodiscard]] bool contains(row_id id) const { return get(id).has_value(); }
 
     /// Walks the snapshot's rows with id >= start. The rows' bytes stay valid
     /// until this snapshot is released (longer than a database cursor's).
-    cursor scan(row_id start = 0) const {
+    [[nodiscard]] cursor scan(row_id start = 0) const& {
         if (!s_) detail::throw_closed("snapshot is empty (moved-from or released)");
         ToonStoreIter* it = toonstore_snapshot_scan(s_, start);
         if (!it) detail::throw_last(last_code());
         return cursor(it);
     }
+    /// Not on a temporary snapshot: the cursor's rows live only as long as it.
+    cursor scan(row_id start = 0) const&& = delete;
 
     bool valid() const noexcept { return s_ != nullptr; }
     explicit operator bool() const noexcept { return valid(); }
@@ -432,25 +513,38 @@ class database;
 /// (toonstore_batch_*). Move-only. A batch that is destroyed without a
 /// successful commit() is discarded: nothing of it reaches the database.
 ///
-/// A batch made by database::new_batch() remembers that database's C handle;
-/// commit it (or let it go) before that database is closed. A batch made
-/// with the default constructor is committed with commit(database&).
+/// Lifetime: a batch made by database::new_batch() may outlive that
+/// database object safely. It shares a small state block with the database,
+/// so once the database is closed, destroyed, moved-from or released,
+/// commit() throws TOONSTORE_ERR_CLOSED ("the database of this batch is
+/// closed") instead of touching a freed handle. (A database moved into
+/// another object hands the block over: the batch follows it.)
+///
+/// A default-constructed batch is empty, like every default-constructed
+/// handle: no allocation, valid() is false, and using it throws
+/// TOONSTORE_ERR_CLOSED. batch::create() makes a batch not tied to a
+/// database, committed with commit(database&).
 class batch {
 public:
-    /// An empty batch not tied to a database. Throws on allocation failure.
-    batch() : b_(toonstore_batch_new()) {
-        if (!b_) detail::throw_own(TOONSTORE_ERR_NOMEM, "toonstore_batch_new failed");
+    /// An empty handle (no allocation).
+    batch() noexcept = default;
+    /// A batch not tied to a database; commit it with commit(database&).
+    [[nodiscard]] static batch create() {
+        batch b;
+        b.b_ = toonstore_batch_new();
+        if (!b.b_) detail::throw_own(TOONSTORE_ERR_NOMEM, "toonstore_batch_new failed");
+        return b;
     }
     inline explicit batch(database& db);
     batch(const batch&) = delete;
     batch& operator=(const batch&) = delete;
     batch(batch&& o) noexcept
-        : b_(std::exchange(o.b_, nullptr)), db_(std::exchange(o.db_, nullptr)), puts_(std::exchange(o.puts_, 0)) {}
+        : b_(std::exchange(o.b_, nullptr)), db_(std::move(o.db_)), puts_(std::exchange(o.puts_, 0)) {}
     batch& operator=(batch&& o) noexcept {
         if (this != &o) {
             discard_handle();
             b_ = std::exchange(o.b_, nullptr);
-            db_ = std::exchange(o.db_, nullptr);
+            db_ = std::move(o.db_);
             puts_ = std::exchange(o.puts_, 0);
         }
         return *this;
@@ -458,40 +552,48 @@ public:
     /// Discards whatever was not committed.
     ~batch() { discard_handle(); }
 
-    /// Adds a put; returns *this for chaining.
-    batch& put(std::string_view data) {
-        detail::check(try_put(data));
-        return *this;
+    /// Adds a put; returns *this for chaining. Takes text (string literal,
+    /// std::string_view) or any contiguous range of bytes (see database::put).
+    batch& put(std::string_view data) { return put(detail::data_of(data), data.size()); }
+    template <class R, std::enable_if_t<detail::is_byte_range_v<R>, int> = 0>
+    batch& put(const R& data) {
+        return put(detail::range_data(data), std::size(data));
     }
     batch& put(const std::uint8_t* data, std::size_t len) {
+        if (!b_) detail::throw_closed("batch is empty (default-constructed or moved-from)");
         detail::check(try_put(data, len));
         return *this;
     }
     /// Adds a delete of `id` (the commit fails with TOONSTORE_ERR_NOT_FOUND if it is absent then).
     batch& remove(row_id id) {
+        if (!b_) detail::throw_closed("batch is empty (default-constructed or moved-from)");
         detail::check(try_remove(id));
         return *this;
     }
 
-    int try_put(std::string_view data) noexcept {
+    [[nodiscard]] int try_put(std::string_view data) noexcept {
         return try_put(detail::data_of(data), data.size());
     }
-    int try_put(const std::uint8_t* data, std::size_t len) noexcept {
+    template <class R, std::enable_if_t<detail::is_byte_range_v<R>, int> = 0>
+    [[nodiscard]] int try_put(const R& data) noexcept {
+        return try_put(detail::range_data(data), std::size(data));
+    }
+    [[nodiscard]] int try_put(const std::uint8_t* data, std::size_t len) noexcept {
         if (!b_) return TOONSTORE_ERR_CLOSED;
         int rc = toonstore_batch_put(b_, detail::data_of(data, len), len);
         if (rc == TOONSTORE_OK) ++puts_;
         return rc;
     }
-    int try_remove(row_id id) noexcept {
+    [[nodiscard]] int try_remove(row_id id) noexcept {
         if (!b_) return TOONSTORE_ERR_CLOSED;
         return toonstore_batch_delete(b_, id);
     }
 
     /// Number of operations (puts + deletes) waiting.
-    std::size_t size() const noexcept { return b_ ? toonstore_batch_count(b_) : 0; }
-    bool empty() const noexcept { return size() == 0; }
+    [[nodiscard]] std::size_t size() const noexcept { return b_ ? toonstore_batch_count(b_) : 0; }
+    [[nodiscard]] bool empty() const noexcept { return size() == 0; }
     /// Number of puts waiting.
-    std::size_t put_count() const noexcept { return puts_; }
+    [[nodiscard]] std::size_t put_count() const noexcept { return puts_; }
     /// Drops the waiting operations; the batch can be reused.
     void clear() noexcept {
         if (b_) toonstore_batch_clear(b_);
@@ -501,26 +603,31 @@ public:
     /// Applies the batch to the database it was made from, atomically.
     /// Returns the ids given to its puts, in order. On success the batch is
     /// empty and reusable; on failure it throws and the batch is unchanged.
+    /// Throws TOONSTORE_ERR_CLOSED when that database is gone.
     std::vector<row_id> commit() {
+        if (!b_) detail::throw_closed("batch is empty (default-constructed or moved-from)");
         if (!db_) detail::throw_closed("batch has no database (use commit(database&))");
-        return commit_to(db_);
+        if (!db_->db) detail::throw_closed("the database of this batch is closed (or moved-from)");
+        return commit_to(db_->db);
     }
     /// Applies the batch to `db`, atomically; see commit().
     inline std::vector<row_id> commit(database& db);
 
     /// Like commit() without exceptions. `first_id` (may be null) gets the
     /// first put's id, or -1 when the batch had no puts.
-    int try_commit(row_id* first_id = nullptr) noexcept { return try_commit_to(db_, first_id); }
-    inline int try_commit(database& db, row_id* first_id = nullptr) noexcept;
+    [[nodiscard]] int try_commit(row_id* first_id = nullptr) noexcept {
+        return try_commit_to(db_ ? db_->db : nullptr, first_id);
+    }
+    [[nodiscard]] inline int try_commit(database& db, row_id* first_id = nullptr) noexcept;
 
-    bool valid() const noexcept { return b_ != nullptr; }
+    [[nodiscard]] bool valid() const noexcept { return b_ != nullptr; }
     explicit operator bool() const noexcept { return valid(); }
-    ToonStoreBatch* native_handle() const noexcept { return b_; }
+    [[nodiscard]] ToonStoreBatch* native_handle() const noexcept { return b_; }
 
 private:
     void discard_handle() noexcept {
         toonstore_batch_free(std::exchange(b_, nullptr));
-        db_ = nullptr;
+        db_.reset();
         puts_ = 0;
     }
     int try_commit_to(ToonStore* db, row_id* first_id) noexcept {
@@ -534,7 +641,7 @@ private:
         return rc;
     }
     std::vector<row_id> commit_to(ToonStore* db) {
-        if (!b_) detail::throw_closed("batch is empty (moved-from)");
+        if (!b_) detail::throw_closed("batch is empty (default-constructed or moved-from)");
         if (!db) detail::throw_closed("database is closed or moved-from");
         // Reserve before committing so that an allocation failure cannot
         // happen after the rows are already written.
@@ -548,7 +655,7 @@ private:
     }
 
     ToonStoreBatch* b_ = nullptr;
-    ToonStore* db_ = nullptr;  // borrowed, not owned
+    std::shared_ptr<detail::handle_state> db_;  // shared with the database; null: not tied
     std::size_t puts_ = 0;
 };
 
@@ -570,26 +677,38 @@ public:
     database(std::string_view path, const open_options& options) {
         detail::check(open_into(path, options, db_));
     }
+    /// Opens the database in `path`. The library takes UTF-8 paths: a path
+    /// that is not valid UTF-8 is refused with TOONSTORE_ERR_INVALID_ARG.
+    /// (A template only so that a string literal still picks the
+    /// std::string_view overload instead of being ambiguous.)
+    template <class Path, std::enable_if_t<std::is_same_v<Path, std::filesystem::path>, int> = 0>
+    explicit database(const Path& path, const open_options& options = open_options())
+        : database(std::string_view(path.string()), options) {}
     /// Takes ownership of a C handle.
     explicit database(ToonStore* db) noexcept : db_(db) {}
     database(const database&) = delete;
     database& operator=(const database&) = delete;
-    database(database&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+    database(database&& o) noexcept : db_(std::exchange(o.db_, nullptr)), state_(std::move(o.state_)) {}
     database& operator=(database&& o) noexcept {
         if (this != &o) {
-            toonstore_close(db_);
+            toonstore_close(detach());
             db_ = std::exchange(o.db_, nullptr);
+            state_ = std::move(o.state_);
         }
         return *this;
     }
-    ~database() { toonstore_close(db_); }
+    ~database() { toonstore_close(detach()); }
 
-    static database open(std::string_view path, const open_options& options = open_options()) {
+    [[nodiscard]] static database open(std::string_view path, const open_options& options = open_options()) {
         return database(path, options);
+    }
+    template <class Path, std::enable_if_t<std::is_same_v<Path, std::filesystem::path>, int> = 0>
+    [[nodiscard]] static database open(const Path& path, const open_options& options = open_options()) {
+        return database(path.string(), options);
     }
     /// Opens without exceptions; on success `out` holds the database (any
     /// database it held before is closed).
-    static int try_open(std::string_view path, const open_options& options, database& out) noexcept {
+    [[nodiscard]] static int try_open(std::string_view path, const open_options& options, database& out) noexcept {
         ToonStore* db = nullptr;
         int rc;
         try {
@@ -605,30 +724,44 @@ public:
 
     // ---- writes --------------------------------------------------------
 
-    /// Appends a row; returns its id.
+    /// Appends a row; returns its id. Takes text (a string literal,
+    /// std::string_view, std::string), any contiguous range of bytes
+    /// (std::vector<char/unsigned char/std::uint8_t/std::byte>, std::array,
+    /// std::span<const std::byte> in C++20, ...), or pointer + length.
     row_id put(std::string_view data) { return put(detail::data_of(data), data.size()); }
-    row_id put(const std::uint8_t* data, std::size_t len) {
-        row_id id = -1;
-        detail::check(try_put(data, len, &id));
-        return id;
+    template <class R, std::enable_if_t<detail::is_byte_range_v<R>, int> = 0>
+    row_id put(const R& data) {
+        return put(detail::range_data(data), std::size(data));
     }
-    row_id put(const bytes& data) { return put(data.data(), data.size()); }
-#if TOONSTORE_HPP_HAS_SPAN
-    row_id put(std::span<const std::uint8_t> data) { return put(data.data(), data.size()); }
-#endif
+    row_id put(const std::uint8_t* data, std::size_t len) {
+        return put(data, len, toonstore::durability::database_default);
+    }
     /// Appends a row with a durability for this write only.
     row_id put(std::string_view data, toonstore::durability d) {
+        return put(detail::data_of(data), data.size(), d);
+    }
+    template <class R, std::enable_if_t<detail::is_byte_range_v<R>, int> = 0>
+    row_id put(const R& data, toonstore::durability d) {
+        return put(detail::range_data(data), std::size(data), d);
+    }
+    row_id put(const std::uint8_t* data, std::size_t len, toonstore::durability d) {
+        if (!db_) detail::throw_closed("database is closed or moved-from");
         row_id id = -1;
-        detail::check(try_put(data, &id, d));
+        detail::check(try_put(data, len, &id, d));
         return id;
     }
 
-    int try_put(std::string_view data, row_id* out_id,
-                toonstore::durability d = toonstore::durability::database_default) noexcept {
+    [[nodiscard]] int try_put(std::string_view data, row_id* out_id,
+                              toonstore::durability d = toonstore::durability::database_default) noexcept {
         return try_put(detail::data_of(data), data.size(), out_id, d);
     }
-    int try_put(const std::uint8_t* data, std::size_t len, row_id* out_id,
-                toonstore::durability d = toonstore::durability::database_default) noexcept {
+    template <class R, std::enable_if_t<detail::is_byte_range_v<R>, int> = 0>
+    [[nodiscard]] int try_put(const R& data, row_id* out_id,
+                              toonstore::durability d = toonstore::durability::database_default) noexcept {
+        return try_put(detail::range_data(data), std::size(data), out_id, d);
+    }
+    [[nodiscard]] int try_put(const std::uint8_t* data, std::size_t len, row_id* out_id,
+                              toonstore::durability d = toonstore::durability::database_default) noexcept {
         if (!db_) return TOONSTORE_ERR_CLOSED;
         std::int64_t id = -1;
         int rc = toonstore_put_with(db_, detail::data_of(data, len), len, static_cast<std::uint32_t>(d), &id);
@@ -638,18 +771,20 @@ public:
 
     /// Deletes a row. Returns false when it was absent or already deleted.
     bool remove(row_id id) {
+        if (!db_) detail::throw_closed("database is closed or moved-from");
         int rc = try_remove(id);
         if (rc == TOONSTORE_ERR_NOT_FOUND) return false;
         detail::check(rc);
         return true;
     }
-    int try_remove(row_id id) noexcept {
+    [[nodiscard]] int try_remove(row_id id) noexcept {
         if (!db_) return TOONSTORE_ERR_CLOSED;
         return toonstore_delete(db_, id);
     }
 
     /// A batch that commits into this database; see batch.
-    batch new_batch() { return batch(*this); }
+    /// It may outlive this object safely (see batch).
+    [[nodiscard]] batch new_batch() { return batch(*this); }
     /// Commits `b` into this database; returns the ids of its puts.
     std::vector<row_id> commit(batch& b) { return b.commit(*this); }
 
@@ -657,47 +792,56 @@ public:
 
     /// The row as an owned std::string, or std::nullopt when the id was never
     /// assigned or the row was deleted.
-    std::optional<std::string> get(row_id id) const {
+    [[nodiscard]] std::optional<std::string> get(row_id id) const {
         detail::owned_buffer buf;
         std::size_t len = 0;
         if (!fetch(id, buf, len)) return std::nullopt;
         return len ? std::string(reinterpret_cast<const char*>(buf.get()), len) : std::string();
     }
     /// The row as owned binary bytes, or std::nullopt.
-    std::optional<bytes> get_bytes(row_id id) const {
+    [[nodiscard]] std::optional<bytes> get_bytes(row_id id) const {
         detail::owned_buffer buf;
         std::size_t len = 0;
         if (!fetch(id, buf, len)) return std::nullopt;
         return len ? bytes(buf.get(), buf.get() + len) : bytes();
     }
-    /// Reads the row into `out`, reusing its capacity (one library call when
-    /// it is large enough). Returns false when the row is absent.
-    bool get_into(row_id id, bytes& out) const {
+    /// Reads the row into `out` (std::vector<std::uint8_t>, std::string,
+    /// std::vector<char>, ... any resizable contiguous container of bytes),
+    /// reusing its memory. Returns false when the row is absent (`out` is then
+    /// emptied). It first offers the library the bytes `out` already holds
+    /// (its size, not its capacity), and grows `out` only to the row's
+    /// length when that is too small: nothing beyond the row is ever
+    /// zero-filled, so a loop that reuses one buffer costs one library call
+    /// per row once the buffer has reached the largest row's size... and a
+    /// second call when a row is longer than the previous one.
+    template <class Buffer, std::enable_if_t<detail::is_byte_buffer<Buffer>::value, int> = 0>
+    bool get_into(row_id id, Buffer& out) const {
         if (!db_) detail::throw_closed("database is closed or moved-from");
-        if (out.capacity() == 0) out.reserve(256);
         for (;;) {
-            out.resize(out.capacity());
+            std::uint8_t none = 0;
+            const std::size_t cap = std::size(out);
+            std::uint8_t* buf = cap ? reinterpret_cast<std::uint8_t*>(std::data(out)) : &none;
             std::size_t len = 0;
-            int rc = toonstore_get_into(db_, id, out.data(), out.size(), &len);
+            int rc = toonstore_get_into(db_, id, buf, cap, &len);
             if (rc == TOONSTORE_OK) {
-                out.resize(len);
+                out.resize(len);  // shrinks (or keeps) the size: no fill
                 return true;
             }
             if (rc == TOONSTORE_ERR_NOT_FOUND) {
-                out.clear();
+                out.resize(0);
                 return false;
             }
-            if (rc == TOONSTORE_ERR_BUFFER_TOO_SMALL && len > out.size()) {
-                out.resize(len);  // needed size; retry (the row may change in between)
+            if (rc == TOONSTORE_ERR_BUFFER_TOO_SMALL && len > cap) {
+                out.resize(len);  // exactly the row's size; retry (the row may change in between)
                 continue;
             }
-            out.clear();
+            out.resize(0);
             detail::throw_last(rc);
         }
     }
     /// Like get() without exceptions: TOONSTORE_OK and `out` set,
     /// TOONSTORE_ERR_NOT_FOUND, or another code.
-    int try_get(row_id id, std::string& out) const noexcept {
+    [[nodiscard]] int try_get(row_id id, std::string& out) const noexcept {
         if (!db_) return TOONSTORE_ERR_CLOSED;
         std::uint8_t* data = nullptr;
         std::size_t len = 0;
@@ -713,20 +857,20 @@ public:
     }
 
     /// Whether the row exists.
-    bool contains(row_id id) const {
+    [[nodiscard]] bool contains(row_id id) const {
         if (!db_) detail::throw_closed("database is closed or moved-from");
         return detail::check(toonstore_contains(db_, id)) == 1;
     }
 
     /// Walks all live rows in id order (over a snapshot taken now).
-    cursor scan() const {
+    [[nodiscard]] cursor scan() const {
         if (!db_) detail::throw_closed("database is closed or moved-from");
         ToonStoreIter* it = toonstore_scan(db_);
         if (!it) detail::throw_last(last_code());
         return cursor(it);
     }
     /// Walks the live rows with id >= start.
-    cursor scan(row_id start) const {
+    [[nodiscard]] cursor scan(row_id start) const {
         if (!db_) detail::throw_closed("database is closed or moved-from");
         ToonStoreIter* it = toonstore_scan_from(db_, start);
         if (!it) detail::throw_last(last_code());
@@ -734,7 +878,7 @@ public:
     }
 
     /// A consistent view for zero-copy reads.
-    toonstore::snapshot snapshot() const {
+    [[nodiscard]] toonstore::snapshot snapshot() const {
         if (!db_) detail::throw_closed("database is closed or moved-from");
         ToonStoreSnapshot* s = nullptr;
         detail::check(toonstore_snapshot_open(db_, &s));
@@ -744,13 +888,19 @@ public:
     // ---- maintenance ---------------------------------------------------
 
     /// Makes every acknowledged write durable (fsync).
-    void sync() { detail::check(try_sync()); }
-    int try_sync() noexcept { return db_ ? toonstore_sync(db_) : TOONSTORE_ERR_CLOSED; }
+    void sync() {
+        if (!db_) detail::throw_closed("database is closed or moved-from");
+        detail::check(try_sync());
+    }
+    [[nodiscard]] int try_sync() noexcept { return db_ ? toonstore_sync(db_) : TOONSTORE_ERR_CLOSED; }
     /// Rewrites segments holding mostly deleted rows.
-    void compact() { detail::check(try_compact()); }
-    int try_compact() noexcept { return db_ ? toonstore_compact(db_) : TOONSTORE_ERR_CLOSED; }
+    void compact() {
+        if (!db_) detail::throw_closed("database is closed or moved-from");
+        detail::check(try_compact());
+    }
+    [[nodiscard]] int try_compact() noexcept { return db_ ? toonstore_compact(db_) : TOONSTORE_ERR_CLOSED; }
 
-    toonstore::stats stats() const {
+    [[nodiscard]] toonstore::stats stats() const {
         if (!db_) detail::throw_closed("database is closed or moved-from");
         ToonStoreStats c{};
         c.version = TOONSTORE_STATS_VERSION;
@@ -769,18 +919,38 @@ public:
     /// Closes now and reports the final sync's error. The handle is released
     /// either way and becomes empty. Closing an empty handle does nothing.
     void close() { detail::check(try_close()); }
-    int try_close() noexcept {
-        ToonStore* db = std::exchange(db_, nullptr);
+    [[nodiscard]] int try_close() noexcept {
+        ToonStore* db = detach();
         return db ? toonstore_close_checked(db) : TOONSTORE_OK;
     }
 
-    bool is_open() const noexcept { return db_ != nullptr; }
+    [[nodiscard]] bool is_open() const noexcept { return db_ != nullptr; }
     explicit operator bool() const noexcept { return is_open(); }
-    ToonStore* native_handle() const noexcept { return db_; }
+    [[nodiscard]] ToonStore* native_handle() const noexcept { return db_; }
     /// Gives up ownership (the caller closes it with toonstore_close).
-    ToonStore* release() noexcept { return std::exchange(db_, nullptr); }
+    /// Batches made from this object see the database as closed afterwards.
+    [[nodiscard]] ToonStore* release() noexcept { return detach(); }
 
 private:
+    friend class batch;
+    /* Gives up the C handle: tells batches made from this object that it is
+     * gone, and returns it (the caller closes it). */
+    ToonStore* detach() noexcept {
+        if (state_) {
+            state_->db = nullptr;
+            state_.reset();
+        }
+        return std::exchange(db_, nullptr);
+    }
+    /* The block shared with batches, made on first use. */
+    const std::shared_ptr<detail::handle_state>& shared_state() {
+        if (!state_) {
+            state_ = std::make_shared<detail::handle_state>();
+            state_->db = db_;
+        }
+        return state_;
+    }
+
     static int last_code() noexcept {
         int c = toonstore_last_error_code();
         return c < 0 ? c : TOONSTORE_ERR_INTERNAL;
@@ -804,9 +974,18 @@ private:
     }
 
     ToonStore* db_ = nullptr;
+    std::shared_ptr<detail::handle_state> state_;  // null until a batch is made
 };
 
-inline batch::batch(database& db) : batch() { db_ = db.native_handle(); }
+inline batch::batch(database& db) {
+    if (!db.db_) detail::throw_closed("database is closed or moved-from");
+    db_ = db.shared_state();
+    b_ = toonstore_batch_new();
+    if (!b_) {
+        db_.reset();
+        detail::throw_own(TOONSTORE_ERR_NOMEM, "toonstore_batch_new failed");
+    }
+}
 
 inline std::vector<row_id> batch::commit(database& db) { return commit_to(db.native_handle()); }
 
@@ -814,7 +993,9 @@ inline int batch::try_commit(database& db, row_id* first_id) noexcept {
     return try_commit_to(db.native_handle(), first_id);
 }
 
+}  // inline namespace v1
 }  // namespace toonstore
 
+#endif /* C++17 or later */
 #undef TOONSTORE_HPP_CPLUSPLUS
 #endif /* TOONSTORE_HPP */

@@ -46,7 +46,7 @@ static int run(const std::string& path) {
     // ... or codes, with the try_* functions.
     std::string out;
     const int rc = db.try_get(alice, out);
-    std::cout << "try_get row " << alice << " -> " << toonstore::strerror(rc) << " (" << rc << ")\n";
+    std::cout << "try_get row " << alice << " -> " << toonstore::error_message(rc) << " (" << rc << ")\n";
     if (rc != TOONSTORE_ERR_NOT_FOUND) return 1;
 
     // batch: all or nothing; discarded if it goes out of scope uncommitted.

@@ -7,6 +7,8 @@
 #include "toonstore.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +16,9 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <memory>
+#include <new>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -57,6 +62,19 @@ static_assert(std::is_nothrow_move_assignable_v<toonstore::batch>);
 static_assert(std::is_nothrow_destructible_v<toonstore::batch>);
 
 static_assert(std::is_base_of_v<std::runtime_error, toonstore::error>);
+static_assert(std::is_nothrow_default_constructible_v<toonstore::batch>);
+// A temporary snapshot's accessors are deleted (see also tests/cpp/compile_fail).
+template <class S, class = void>
+struct can_get : std::false_type {};
+template <class S>
+struct can_get<S, std::void_t<decltype(std::declval<S>().get(0))>> : std::true_type {};
+template <class S, class = void>
+struct can_scan : std::false_type {};
+template <class S>
+struct can_scan<S, std::void_t<decltype(std::declval<S>().scan())>> : std::true_type {};
+static_assert(can_get<toonstore::snapshot&>::value && can_get<const toonstore::snapshot&>::value);
+static_assert(!can_get<toonstore::snapshot>::value && !can_get<toonstore::snapshot&&>::value);
+static_assert(can_scan<toonstore::snapshot&>::value && !can_scan<toonstore::snapshot>::value);
 static_assert(std::is_same_v<toonstore::row_id, std::int64_t>);
 static_assert(std::is_same_v<decltype(std::declval<toonstore::database&>().get(0)), std::optional<std::string>>);
 static_assert(std::is_same_v<decltype(std::declval<toonstore::snapshot&>().get(0)),
@@ -166,8 +184,8 @@ std::vector<std::pair<row_id, std::string>> collect(toonstore::cursor c) {
 TEST(version_matches_header) {
     CHECK_EQ(toonstore::version(), std::string_view(TOONSTORE_VERSION_STRING));
     CHECK_EQ(toonstore::version_number(), static_cast<std::uint32_t>(TOONSTORE_VERSION_NUMBER));
-    CHECK_EQ(std::string(toonstore::strerror(TOONSTORE_ERR_NOT_FOUND)).empty(), false);
-    CHECK(std::string(toonstore::strerror(TOONSTORE_OK)) != toonstore::strerror(TOONSTORE_ERR_NOT_FOUND));
+    CHECK_EQ(std::string(toonstore::error_message(TOONSTORE_ERR_NOT_FOUND)).empty(), false);
+    CHECK(std::string(toonstore::error_message(TOONSTORE_OK)) != toonstore::error_message(TOONSTORE_ERR_NOT_FOUND));
 }
 
 TEST(put_get_roundtrip_text) {
@@ -256,7 +274,7 @@ TEST(bad_row_id_throws_with_code) {
         (void)db.get(-1);
         CHECK(false);
     } catch (const toonstore::error& e) {
-        CHECK(std::string(e.what()).find(toonstore::strerror(TOONSTORE_ERR_INVALID_ARG)) != std::string::npos);
+        CHECK(std::string(e.what()).find(toonstore::error_message(TOONSTORE_ERR_INVALID_ARG)) != std::string::npos);
         CHECK(!toonstore::last_error().empty());
         CHECK(std::string(e.what()).find(toonstore::last_error()) != std::string::npos);
     }
@@ -439,8 +457,8 @@ TEST(snapshot_zero_copy_reads) {
     CHECK_EQ(bb.to_bytes().size(), bb.size());
     CHECK(!bb.empty());
 #if TOONSTORE_HPP_HAS_SPAN
-    CHECK_EQ(bb.as_span().size(), bb.size());
-    CHECK_EQ(bb.as_span().data(), bb.data());
+    CHECK_EQ(toonstore::as_span(bb).size(), bb.size());
+    CHECK_EQ(toonstore::as_span(bb).data(), bb.data());
 #endif
 }
 
@@ -540,7 +558,7 @@ TEST(batch_failure_is_all_or_nothing_and_keeps_the_batch) {
 
 TEST(free_standing_batch_commits_into_a_database) {
     toonstore::database db(db_path(dir));
-    toonstore::batch b;  // not tied to a database
+    toonstore::batch b = toonstore::batch::create();  // not tied to a database
     b.put("x");
     CHECK_EQ(b.try_put("y"), TOONSTORE_OK);
     CHECK_THROWS_CODE(b.commit(), TOONSTORE_ERR_CLOSED);  // no database to commit to
@@ -663,6 +681,13 @@ TEST(default_constructed_handles_are_empty) {
     toonstore::cursor c;
     CHECK(!c);
     CHECK(c.end() == toonstore::cursor::iterator());
+    // a default-constructed batch is empty too: no C batch behind it
+    toonstore::batch b;
+    CHECK(!b);
+    CHECK(b.native_handle() == nullptr);
+    CHECK_THROWS_CODE(b.put("x"), TOONSTORE_ERR_CLOSED);
+    CHECK_EQ(b.try_put("x"), TOONSTORE_ERR_CLOSED);
+    CHECK_THROWS_CODE(b.commit(), TOONSTORE_ERR_CLOSED);
 }
 
 TEST(second_database_in_process_shares_it) {
@@ -700,7 +725,7 @@ TEST(open_options_and_try_open) {
     CHECK(!fs::exists(db_path(dir, "missing")));
     bool threw = false;
     try {
-        toonstore::database::open(db_path(dir, "missing"), no_create);
+        (void)toonstore::database::open(db_path(dir, "missing"), no_create);
     } catch (const toonstore::error& e) {
         threw = true;
         CHECK_EQ(e.code(), rc);
@@ -858,6 +883,283 @@ TEST(one_database_many_threads) {
 }
 
 // ---------------------------------------------------------------------------
+
+TEST(one_snapshot_read_from_many_threads) {
+    // The documented rule (toonstore.h, docs/c, docs/cpp, docs/zig): a
+    // snapshot may be read (get, try_get, contains, scan) from many threads
+    // at once; only moving, reset() and destruction need it to yourself.
+    toonstore::database db(db_path(dir));
+    std::vector<row_id> ids;
+    for (int i = 0; i < 200; ++i) ids.push_back(db.put("row " + std::to_string(i)));
+    const toonstore::snapshot sn = db.snapshot();
+    for (int i = 0; i < 200; i += 2) db.remove(ids[static_cast<std::size_t>(i)]);  // after the snapshot
+    std::atomic<int> bad{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&sn, &ids, &bad] {
+            for (int round = 0; round < 5; ++round) {
+                for (std::size_t i = 0; i < ids.size(); ++i) {
+                    auto v = sn.get(ids[i]);
+                    if (!v || v->as_string_view() != "row " + std::to_string(i)) ++bad;
+                }
+                std::size_t n = 0;
+                for (const toonstore::row& r : sn.scan()) n += r.data.empty() ? 0u : 1u;
+                if (n != ids.size()) ++bad;
+            }
+        });
+    }
+    for (std::thread& th : threads) th.join();
+    CHECK_EQ(bad.load(), 0);
+}
+
+TEST(cursor_and_snapshot_outlive_their_database) {
+    // docs/cpp "Lifetimes": a cursor and a snapshot keep the rows they read
+    // alive; closing or destroying the database object does not end them.
+    std::optional<toonstore::cursor> c;
+    std::optional<toonstore::snapshot> sn;
+    {
+        toonstore::database db(db_path(dir));
+        db.put("a");
+        db.put("b");
+        c.emplace(db.scan());
+        sn.emplace(db.snapshot());
+        CHECK_EQ(c->next()->data.to_string(), "a");
+    }
+    CHECK_EQ(c->next()->data.to_string(), "b");
+    CHECK(!c->next().has_value());
+    CHECK_EQ(sn->get(1)->as_string_view(), "b");
+    CHECK_EQ(collect(sn->scan()).size(), 2u);
+}
+
+// ---------------------------------------------------------------------------
+// round 2 (issue 23): lifetimes, own error messages, get_into, overloads
+
+namespace {
+// Makes the thread's last C error an unrelated "row not found" one.
+void leave_stale_c_error(toonstore::database& db) {
+    std::string s;
+    CHECK_EQ(db.try_get(424242, s), TOONSTORE_ERR_NOT_FOUND);
+    CHECK(std::string(toonstore::last_error()).find("424242") != std::string::npos);
+}
+
+// Runs `expr`, requires toonstore::error CLOSED whose what() describes the
+// wrapper's own finding, not the thread's stale C error.
+#define CHECK_OWN_CLOSED(expr)                                                                   \
+    do {                                                                                         \
+        bool thrown_ = false;                                                                    \
+        try {                                                                                    \
+            (void)(expr);                                                                        \
+        } catch (const toonstore::error& e_) {                                                   \
+            thrown_ = true;                                                                      \
+            const std::string w_ = e_.what();                                                    \
+            if (e_.code() != TOONSTORE_ERR_CLOSED || w_.find("424242") != std::string::npos ||   \
+                w_.find("not found") != std::string::npos)                                       \
+                throw check_failure(where(__FILE__, __LINE__) + #expr " threw: " + w_);          \
+        }                                                                                        \
+        if (!thrown_) throw check_failure(where(__FILE__, __LINE__) + #expr " did not throw");   \
+    } while (0)
+
+// An allocator that counts the elements it constructs, to see zero-fills.
+template <class T>
+struct counting_alloc {
+    using value_type = T;
+    static inline std::size_t constructed = 0;
+    counting_alloc() noexcept = default;
+    template <class U>
+    counting_alloc(const counting_alloc<U>&) noexcept {}
+    T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
+    void deallocate(T* p, std::size_t n) noexcept { std::allocator<T>().deallocate(p, n); }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ++constructed;
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+    friend bool operator==(const counting_alloc&, const counting_alloc&) noexcept { return true; }
+    friend bool operator!=(const counting_alloc&, const counting_alloc&) noexcept { return false; }
+};
+}  // namespace
+
+TEST(wrapper_errors_carry_their_own_message) {
+    toonstore::database db(db_path(dir));
+    const row_id id = db.put("x");
+    toonstore::database moved = std::move(db);
+    toonstore::snapshot sn = moved.snapshot();
+    toonstore::snapshot sn_moved = std::move(sn);
+    toonstore::batch b = moved.new_batch();
+    toonstore::batch b_moved = std::move(b);
+    toonstore::cursor c = moved.scan();
+    toonstore::cursor c_moved = std::move(c);
+    std::string out;
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(db.put("y"));
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(db.put("y", toonstore::durability::full));
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(db.sync());
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(db.compact());
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(db.remove(id));
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(db.get(id));
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(db.get_into(id, out));
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(db.new_batch());
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(sn.get(id));
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(sn.scan());
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(b.put("z"));
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(b.remove(id));
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(b.commit());
+    leave_stale_c_error(moved); CHECK_OWN_CLOSED(c.next());
+}
+
+TEST(batch_outliving_its_database_throws_closed) {
+    // The wrapper must find out itself that the database is gone: it never
+    // hands the freed C handle to the library (whose quarantine of released
+    // handles is finite), so the message is the wrapper's own, and
+    // valgrind/ASan see no use of freed memory.
+    for (int round = 0; round < 20; ++round) {
+        toonstore::batch b;
+        {
+            toonstore::database db(db_path(dir));
+            b = db.new_batch();
+            b.put("pending");
+        }  // database destroyed (closed) before the batch
+        row_id first = 7;
+        CHECK_EQ(b.try_commit(&first), TOONSTORE_ERR_CLOSED);
+        CHECK_EQ(first, 7);
+        {
+            try {
+                (void)b.commit();
+                CHECK(false);
+            } catch (const toonstore::error& e) {
+                CHECK_EQ(e.code(), TOONSTORE_ERR_CLOSED);
+                CHECK(std::string(e.what()).find("database of this batch") != std::string::npos);
+            }
+        }
+        CHECK_EQ(b.size(), 1u);  // the batch itself is intact and still freeable
+    }
+    // close(), release() and move-assignment also cut the batch off
+    toonstore::database db(db_path(dir));
+    toonstore::batch b1 = db.new_batch();
+    b1.put("a");
+    db.close();
+    CHECK_THROWS_CODE(b1.commit(), TOONSTORE_ERR_CLOSED);
+    toonstore::database db2(db_path(dir));
+    toonstore::batch b2 = db2.new_batch();
+    b2.put("b");
+    ToonStore* raw = db2.release();
+    CHECK_THROWS_CODE(b2.commit(), TOONSTORE_ERR_CLOSED);
+    toonstore_close(raw);
+    // a database moved elsewhere takes its batches along
+    toonstore::database db3(db_path(dir));
+    toonstore::batch b3 = db3.new_batch();
+    b3.put("c");
+    toonstore::database db4 = std::move(db3);
+    CHECK_EQ(b3.commit().size(), 1u);
+    CHECK_EQ(collect(db4.scan()).size(), 1u);
+}
+
+TEST(get_into_does_not_fill_the_capacity) {
+    toonstore::database db(db_path(dir));
+    const row_id big_id = db.put(std::string(1 << 20, 'b'));
+    const row_id small_id = db.put("small row");
+    const row_id mid_id = db.put("a somewhat longer row");
+    std::vector<std::uint8_t, counting_alloc<std::uint8_t>> buf;
+    CHECK(db.get_into(big_id, buf));
+    CHECK_EQ(buf.size(), std::size_t{1} << 20);
+    const std::uint8_t* before = buf.data();
+    counting_alloc<std::uint8_t>::constructed = 0;
+    CHECK(db.get_into(small_id, buf));
+    CHECK(std::string(buf.begin(), buf.end()) == "small row");
+    CHECK_EQ(counting_alloc<std::uint8_t>::constructed, 0u);  // shrinking fills nothing
+    CHECK(db.get_into(mid_id, buf));                          // grows to exactly the row
+    CHECK(std::string(buf.begin(), buf.end()) == "a somewhat longer row");
+    CHECK(counting_alloc<std::uint8_t>::constructed <= 21u);
+    CHECK_EQ(buf.data(), before);  // never reallocated
+}
+
+TEST(get_into_any_byte_container) {
+    toonstore::database db(db_path(dir));
+    const row_id id = db.put(std::string("bin\0ary", 7));
+    std::string s = "previous content that is longer";
+    CHECK(db.get_into(id, s));
+    CHECK(s == std::string("bin\0ary", 7));
+    std::vector<char> vc;
+    CHECK(db.get_into(id, vc));
+    CHECK_EQ(vc.size(), 7u);
+    std::vector<std::byte> vb;
+    CHECK(db.get_into(id, vb));
+    CHECK(vb.size() == 7u && vb[3] == std::byte{0});
+    CHECK(!db.get_into(id + 100, s));
+    CHECK(s.empty());
+    CHECK_THROWS_CODE(db.get_into(-3, s), TOONSTORE_ERR_INVALID_ARG);
+}
+
+TEST(put_overloads_match_between_database_and_batch) {
+    toonstore::database db(db_path(dir));
+    const toonstore::bytes u8{1, 2, 0, 3};
+    const std::vector<char> vc{'c', 'h'};
+    const std::vector<unsigned char> vu{9};
+    const std::vector<std::byte> vb{std::byte{7}, std::byte{0}};
+    const std::array<char, 3> arr{'a', 'r', 'r'};
+    const row_id i1 = db.put(u8);
+    const row_id i2 = db.put(vc);
+    const row_id i3 = db.put(vu, toonstore::durability::full);
+    const row_id i4 = db.put(vb);
+    const row_id i5 = db.put(arr);
+    const row_id i6 = db.put(u8, toonstore::durability::off);
+    const row_id i7 = db.put(std::string("text"), toonstore::durability::normal);
+    const row_id i8 = db.put("literal");  // no trailing NUL stored
+    CHECK(db.get_bytes(i1).value() == u8);
+    CHECK_EQ(db.get(i2).value(), "ch");
+    CHECK_EQ(db.get_bytes(i3).value().at(0), 9);
+    CHECK_EQ(db.get(i4).value(), std::string("\x07\0", 2));
+    CHECK_EQ(db.get(i5).value(), "arr");
+    CHECK(db.get_bytes(i6).value() == u8);
+    CHECK_EQ(db.get(i7).value(), "text");
+    CHECK_EQ(db.get(i8).value(), "literal");
+#if TOONSTORE_HPP_HAS_SPAN
+    const row_id i9 = db.put(std::span<const std::byte>(vb));
+    CHECK_EQ(db.get(i9).value().size(), 2u);
+#endif
+    toonstore::batch b = db.new_batch();
+    b.put(u8).put(vc).put(vu).put(vb).put(arr).put("literal").put(std::string("s"));
+    row_id first = -1;
+    CHECK_EQ(b.try_put(vc), TOONSTORE_OK);
+    CHECK_EQ(b.try_commit(&first), TOONSTORE_OK);
+    CHECK_EQ(db.get(first).value(), std::string("\x01\x02\0\x03", 4));
+    CHECK_EQ(db.get(first + 5).value(), "literal");
+    CHECK_EQ(db.get(first + 7).value(), "ch");
+}
+
+TEST(cursor_postfix_increment_is_an_input_iterator) {
+    toonstore::database db(db_path(dir));
+    db.put("a");
+    db.put("b");
+    toonstore::cursor c = db.scan();
+    auto it = c.begin();
+    const toonstore::row r = *it++;  // the row before the step
+    CHECK_EQ(r.id, 0);
+    CHECK_EQ(it->id, 1);
+    CHECK_EQ(it->data.to_string(), "b");
+    it++;
+    CHECK(it == c.end());
+}
+
+TEST(open_with_filesystem_path) {
+    const fs::path p = fs::path(dir) / "fsdb";
+    toonstore::database db(p);
+    db.put("x");
+    db.close();
+    toonstore::database again = toonstore::database::open(p);
+    CHECK_EQ(again.get(0).value(), "x");
+    CHECK(fs::exists(p));
+}
+
+TEST(snapshot_accessors_on_lvalues_only) {
+    toonstore::database db(db_path(dir));
+    const row_id id = db.put("kept");
+    toonstore::snapshot sn = db.snapshot();
+    db.remove(id);
+    db.compact();
+    CHECK_EQ(sn.get(id)->as_string_view(), "kept");  // the snapshot variable keeps the bytes
+    CHECK_EQ(collect(sn.scan()).size(), 1u);
+    CHECK(sn.contains(id));
+}
 
 int main(int argc, char** argv) {
     const char* only = argc > 1 ? argv[1] : nullptr;

@@ -254,8 +254,10 @@ if [ -f "$ROOT/tests/c/CMakeLists.txt" ]; then
   check "C tests pass against the installed library (ctest)" \
     ctest --test-dir "$WORK/c-tests" --output-on-failure
 fi
+# With the ASan+UBSan variants and the valgrind run (when valgrind is
+# installed): this is where CI runs the C++ wrapper's tests.
 check "C++ tests built against the installed package (tests/cpp, find_package)" sh -c \
-  "cmake -G Ninja -S '$ROOT/tests/cpp' -B '$WORK/cpp-tests' -DCMAKE_PREFIX_PATH='$PREFIX' -DTOONSTORE_CPP_SANITIZERS=OFF && cmake --build '$WORK/cpp-tests'"
+  "cmake -G Ninja -S '$ROOT/tests/cpp' -B '$WORK/cpp-tests' -DCMAKE_PREFIX_PATH='$PREFIX' -DTOONSTORE_CPP_SANITIZERS=ON && cmake --build '$WORK/cpp-tests'"
 check "C++ tests pass against the installed library (ctest)" \
   ctest --test-dir "$WORK/cpp-tests" --output-on-failure
 
