@@ -11,10 +11,17 @@
  *     toonstore::error with code TOONSTORE_ERR_CLOSED (the try_* variants
  *     return that code). It never dereferences a null pointer.
  *   - destructors are noexcept and release the C handle.
- *   - failures throw toonstore::error, which carries the C error code.
- *     "Row not found" is not an error: it is std::nullopt / false.
- *   - try_* functions are noexcept and return the C code instead of throwing.
- *   - bytes go in as std::string_view (or pointer + length); owned bytes come
+ *   - failures throw toonstore::error (or its subclass for the common codes:
+ *     not_found, locked, corrupt, closed, forked), which carries the C error
+ *     code, toonstore::errc and a std::error_code; what() starts with the
+ *     code's name. "Row not found" is not an error: it is std::nullopt / false.
+ *   - try_* functions with an out-parameter are noexcept and return the C
+ *     code; the value-returning try_open/try_put/try_get return result<T>.
+ *   - borrowed bytes cannot be taken from a temporary snapshot (deleted
+ *     rvalue overloads); a batch may outlive its database (it then throws
+ *     TOONSTORE_ERR_CLOSED).
+ *   - bytes go in as std::string_view, any contiguous range of
+ *     char/unsigned char/signed char/std::byte, or pointer + length; owned bytes come
  *     out as std::string (any bytes, NULs included) or toonstore::bytes
  *     (std::vector<std::uint8_t>); borrowed bytes come out as
  *     toonstore::borrowed_bytes, whose documentation says how long it lives.
@@ -45,6 +52,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -80,15 +88,120 @@ enum class durability : std::uint32_t {
     database_default = TOONSTORE_DURABILITY_DEFAULT  ///< put: the mode the database was opened with
 };
 
-/// The exception thrown by every throwing function of this header.
+/// The C error codes as a scoped enum (values are the TOONSTORE_ERR_* codes).
+/// Usable as std::error_code: `std::error_code ec = toonstore::errc::locked;`.
+enum class errc : int {
+    invalid_arg = TOONSTORE_ERR_INVALID_ARG,
+    not_found = TOONSTORE_ERR_NOT_FOUND,
+    io = TOONSTORE_ERR_IO,
+    corrupt = TOONSTORE_ERR_CORRUPT,
+    locked = TOONSTORE_ERR_LOCKED,
+    too_large = TOONSTORE_ERR_TOO_LARGE,
+    read_only = TOONSTORE_ERR_READ_ONLY,
+    version = TOONSTORE_ERR_VERSION,
+    nomem = TOONSTORE_ERR_NOMEM,
+    internal = TOONSTORE_ERR_INTERNAL,
+    closed = TOONSTORE_ERR_CLOSED,
+    buffer_too_small = TOONSTORE_ERR_BUFFER_TOO_SMALL,
+    poisoned = TOONSTORE_ERR_POISONED,
+    forked = TOONSTORE_ERR_FORKED
+};
+
+namespace detail {
+class category_impl final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "toonstore"; }
+    /// "TOONSTORE_ERR_LOCKED: <the library's text for it>"
+    std::string message(int code) const override {
+        std::string m = toonstore_error_name(code);
+        m += ": ";
+        m += toonstore_strerror(code);
+        return m;
+    }
+};
+}  // namespace detail
+
+/// The std::error_category of ToonStore codes (name "toonstore").
+inline const std::error_category& category() noexcept {
+    static const detail::category_impl c;
+    return c;
+}
+inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), category()}; }
+
+/// The exception thrown by every throwing function of this header. The
+/// common codes throw a subclass (not_found, locked, corrupt, closed,
+/// forked), so `catch (const toonstore::locked&)` works; catching
+/// toonstore::error catches them all. what() starts with the code's name
+/// ("TOONSTORE_ERR_LOCKED: ...").
 class error : public std::runtime_error {
 public:
     error(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
     /// The TOONSTORE_ERR_* code (negative).
-    int code() const noexcept { return code_; }
+    [[nodiscard]] int code() const noexcept { return code_; }
+    /// The same code as a scoped enum.
+    [[nodiscard]] toonstore::errc errc() const noexcept { return static_cast<toonstore::errc>(code_); }
+    /// The same code as a std::error_code of toonstore::category().
+    [[nodiscard]] std::error_code error_code() const noexcept { return {code_, category()}; }
+    /// "TOONSTORE_ERR_LOCKED", ... (toonstore_error_name).
+    [[nodiscard]] const char* name() const noexcept { return toonstore_error_name(code_); }
 
 private:
     int code_;
+};
+/// TOONSTORE_ERR_NOT_FOUND (where absence is an error, e.g. a batch delete).
+class not_found : public error { public: using error::error; };
+/// TOONSTORE_ERR_LOCKED: another process (or handle) has it open for writing.
+class locked : public error { public: using error::error; };
+/// TOONSTORE_ERR_CORRUPT: a record failed its checksum.
+class corrupt : public error { public: using error::error; };
+/// TOONSTORE_ERR_CLOSED: the handle is closed, empty or moved-from.
+class closed : public error { public: using error::error; };
+/// TOONSTORE_ERR_FORKED: the handle was opened in the parent of this fork() child.
+class forked : public error { public: using error::error; };
+
+/// A value or a failure, returned instead of thrown (the value-returning
+/// counterpart of the out-parameter try_* functions; C++17's stand-in for
+/// std::expected). code() is TOONSTORE_OK with a value, else the
+/// TOONSTORE_ERR_* code, and message() says what failed. value() on a
+/// failure throws the exception the throwing API would have thrown.
+template <class T>
+class [[nodiscard]] result {
+public:
+    result(T value) noexcept(std::is_nothrow_move_constructible_v<T>)  // NOLINT: implicit on purpose
+        : value_(std::move(value)) {}
+    static result failure(int code, std::string message) {
+        result r;
+        r.code_ = code;
+        r.message_ = std::move(message);
+        return r;
+    }
+
+    [[nodiscard]] bool has_value() const noexcept { return value_.has_value(); }
+    explicit operator bool() const noexcept { return has_value(); }
+    [[nodiscard]] int code() const noexcept { return code_; }
+    [[nodiscard]] std::error_code error() const noexcept {
+        return code_ == 0 ? std::error_code() : std::error_code(code_, category());
+    }
+    [[nodiscard]] const std::string& message() const noexcept { return message_; }
+
+    T& value() & { ensure(); return *value_; }
+    const T& value() const& { ensure(); return *value_; }
+    T&& value() && { ensure(); return std::move(*value_); }
+    T& operator*() & noexcept { return *value_; }
+    const T& operator*() const& noexcept { return *value_; }
+    T* operator->() noexcept { return &*value_; }
+    const T* operator->() const noexcept { return &*value_; }
+    template <class U>
+    [[nodiscard]] T value_or(U&& fallback) const& {
+        return value_ ? *value_ : static_cast<T>(std::forward<U>(fallback));
+    }
+
+private:
+    result() = default;
+    inline void ensure() const;
+    std::optional<T> value_;
+    int code_ = 0;
+    std::string message_;
 };
 
 /// Static text for a code, never null (toonstore_strerror). Not called
@@ -117,28 +230,59 @@ namespace detail {
 
 /* Builds the exception for a code returned by a C call made just before on
  * this thread, so toonstore_last_error() still describes that failure. */
+/* Throws the exception class for `code` with what() = "NAME: message". */
+[[noreturn]] inline void throw_exact(int code, const std::string& m) {
+    switch (code) {
+        case TOONSTORE_ERR_NOT_FOUND: throw not_found(code, m);
+        case TOONSTORE_ERR_LOCKED: throw locked(code, m);
+        case TOONSTORE_ERR_CORRUPT: throw corrupt(code, m);
+        case TOONSTORE_ERR_CLOSED: throw closed(code, m);
+        case TOONSTORE_ERR_FORKED: throw forked(code, m);
+        default: throw error(code, m);
+    }
+}
+[[noreturn]] inline void throw_error(int code, std::string_view message) {
+    std::string m = toonstore_error_name(code);
+    m += ": ";
+    m.append(message.data(), message.size());
+    throw_exact(code, m);
+}
+
 [[noreturn]] inline void throw_last(int code) {
     const std::string_view name = toonstore_strerror(code);
     const char* detail = toonstore_last_error();
     const std::string_view d = detail ? std::string_view(detail) : std::string_view();
     // what(): the code's name, then the library's detail; the detail often
     // starts with the name already, which is then not repeated.
-    if (d.empty()) throw error(code, std::string(name));
-    if (d.substr(0, name.size()) == name) throw error(code, std::string(d));
-    std::string message(name.size() + 2 + d.size(), ':');
-    name.copy(&message[0], name.size());
-    message[name.size() + 1] = ' ';
-    d.copy(&message[name.size() + 2], d.size());
-    throw error(code, message);
+    if (d.empty()) throw_error(code, name);
+    if (d.substr(0, name.size()) == name) throw_error(code, d);
+    std::string message(name);
+    message += ": ";
+    message.append(d.data(), d.size());
+    throw_error(code, message);
+}
+
+/* The result<T> failure for a code returned by a C call made just before
+ * on this thread (its message is the one throw_last would use). */
+template <class T>
+result<T> fail_last(int code) {
+    try {
+        throw_last(code);
+    } catch (const error& e) {
+        return result<T>::failure(code, e.what());
+    }
 }
 
 /* For failures found by the wrapper itself (empty handle, bad argument). */
-[[noreturn]] inline void throw_own(int code, const char* what) {
-    std::string message = toonstore_strerror(code);
+inline std::string own_message(int code, const char* what) {
+    std::string message = toonstore_error_name(code);
+    message += ": ";
+    message += toonstore_strerror(code);
     message += ": ";
     message += what;
-    throw error(code, message);
+    return message;
 }
+[[noreturn]] inline void throw_own(int code, const char* what) { throw_exact(code, own_message(code, what)); }
 
 [[noreturn]] inline void throw_closed(const char* what) { throw_own(TOONSTORE_ERR_CLOSED, what); }
 
@@ -722,7 +866,25 @@ public:
         return rc;
     }
 
+    /// Opens without exceptions, returning the database or the failure.
+    static result<database> try_open(std::string_view path, const open_options& options = open_options()) {
+        ToonStore* db = nullptr;
+        const int rc = open_into(path, options, db);
+        if (rc < 0) return detail::fail_last<database>(rc);
+        return database(db);
+    }
+
     // ---- writes --------------------------------------------------------
+
+    /// Appends a row without exceptions, returning its id or the failure.
+    result<row_id> try_put(std::string_view data,
+                           toonstore::durability d = toonstore::durability::database_default) {
+        return put_result(detail::data_of(data), data.size(), d);
+    }
+    template <class R, std::enable_if_t<detail::is_byte_range_v<R>, int> = 0>
+    result<row_id> try_put(const R& data, toonstore::durability d = toonstore::durability::database_default) {
+        return put_result(detail::range_data(data), std::size(data), d);
+    }
 
     /// Appends a row; returns its id. Takes text (a string literal,
     /// std::string_view, std::string), any contiguous range of bytes
@@ -856,6 +1018,18 @@ public:
         return TOONSTORE_OK;
     }
 
+    /// The row without exceptions: a value (std::nullopt when absent) or the failure.
+    result<std::optional<std::string>> try_get(row_id id) const {
+        std::string out;
+        const int rc = try_get(id, out);
+        if (rc == TOONSTORE_OK) return std::optional<std::string>(std::move(out));
+        if (rc == TOONSTORE_ERR_NOT_FOUND) return std::optional<std::string>();
+        if (rc == TOONSTORE_ERR_CLOSED && !db_)
+            return result<std::optional<std::string>>::failure(
+                rc, detail::own_message(rc, "database is closed or moved-from"));
+        return detail::fail_last<std::optional<std::string>>(rc);
+    }
+
     /// Whether the row exists.
     [[nodiscard]] bool contains(row_id id) const {
         if (!db_) detail::throw_closed("database is closed or moved-from");
@@ -962,6 +1136,15 @@ private:
         if (rc < 0) return rc;
         return toonstore_open_with(p.c_str(), &c, &out);
     }
+    result<row_id> put_result(const std::uint8_t* data, std::size_t len, toonstore::durability d) {
+        if (!db_)
+            return result<row_id>::failure(
+                TOONSTORE_ERR_CLOSED, detail::own_message(TOONSTORE_ERR_CLOSED, "database is closed or moved-from"));
+        row_id id = -1;
+        const int rc = try_put(data, len, &id, d);
+        if (rc < 0) return detail::fail_last<row_id>(rc);
+        return id;
+    }
     /* false: not found; throws on other failures; buf owns the result. */
     bool fetch(row_id id, detail::owned_buffer& buf, std::size_t& len) const {
         if (!db_) detail::throw_closed("database is closed or moved-from");
@@ -993,8 +1176,55 @@ inline int batch::try_commit(database& db, row_id* first_id) noexcept {
     return try_commit_to(db.native_handle(), first_id);
 }
 
+template <class T>
+inline void result<T>::ensure() const {
+    if (!value_) detail::throw_exact(code_, message_);
+}
+
+/// What toonstore::check found (toonstore_check).
+struct check_report {
+    bool healthy = false;         ///< no problem found
+    bool has_checkpoint = false;  ///< an index checkpoint exists (and was verified)
+    std::uint64_t segments = 0;   ///< segment files walked
+    std::uint64_t records = 0;    ///< records whose checksum was verified
+    std::uint64_t live_rows = 0;  ///< live rows read back through the index
+    std::string first_problem;    ///< file and offset of the first problem; empty when healthy
+};
+
+/// Verifies the database in `path` (closed, or open read-only only): walks
+/// every segment and checks every record. A corrupt database is a result
+/// (healthy == false, first_problem set), not an exception; it throws when
+/// the check cannot run (TOONSTORE_ERR_LOCKED when open for writing,
+/// TOONSTORE_ERR_IO when there is no database, ...).
+[[nodiscard]] inline check_report check(std::string_view path) {
+    const std::string p = detail::c_path(path);
+    ToonStoreCheckReport c{};
+    c.version = TOONSTORE_CHECK_REPORT_VERSION;
+    const int rc = toonstore_check(p.c_str(), &c);
+    if (rc < 0 && rc != TOONSTORE_ERR_CORRUPT) detail::throw_last(rc);
+    check_report r;
+    r.healthy = rc == TOONSTORE_OK;
+    r.has_checkpoint = c.has_checkpoint != 0;
+    r.segments = c.segments;
+    r.records = c.records;
+    r.live_rows = c.live_rows;
+    c.first_problem[sizeof c.first_problem - 1] = '\0';
+    r.first_problem = c.first_problem;
+    return r;
+}
+template <class Path, std::enable_if_t<std::is_same_v<Path, std::filesystem::path>, int> = 0>
+[[nodiscard]] check_report check(const Path& path) {
+    return check(std::string_view(path.string()));
+}
+
 }  // inline namespace v1
 }  // namespace toonstore
+
+/// toonstore::errc converts to std::error_code.
+namespace std {
+template <>
+struct is_error_code_enum<toonstore::errc> : true_type {};
+}  // namespace std
 
 #endif /* C++17 or later */
 #undef TOONSTORE_HPP_CPLUSPLUS

@@ -22,6 +22,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -1159,6 +1160,99 @@ TEST(snapshot_accessors_on_lvalues_only) {
     CHECK_EQ(sn.get(id)->as_string_view(), "kept");  // the snapshot variable keeps the bytes
     CHECK_EQ(collect(sn.scan()).size(), 1u);
     CHECK(sn.contains(id));
+}
+
+TEST(typed_errors_and_error_code) {
+    static_assert(std::is_base_of_v<toonstore::error, toonstore::locked>);
+    static_assert(std::is_base_of_v<toonstore::error, toonstore::not_found>);
+    static_assert(std::is_base_of_v<toonstore::error, toonstore::corrupt>);
+    static_assert(std::is_base_of_v<toonstore::error, toonstore::closed>);
+    static_assert(std::is_base_of_v<toonstore::error, toonstore::forked>);
+    toonstore::database db(db_path(dir));
+    bool caught = false;
+    try {
+        (void)toonstore::check(db_path(dir));  // open for writing here: LOCKED
+    } catch (const toonstore::locked& e) {
+        caught = true;
+        CHECK_EQ(e.code(), TOONSTORE_ERR_LOCKED);
+        CHECK(e.errc() == toonstore::errc::locked);
+        CHECK(e.error_code() == toonstore::errc::locked);
+        CHECK_EQ(std::string(e.name()), "TOONSTORE_ERR_LOCKED");
+        CHECK(std::string(e.what()).rfind("TOONSTORE_ERR_LOCKED: ", 0) == 0);
+    }
+    CHECK(caught);
+    toonstore::database gone;
+    try {
+        gone.put("x");
+        CHECK(false);
+    } catch (const toonstore::closed& e) {
+        CHECK(std::string(e.what()).rfind("TOONSTORE_ERR_CLOSED: ", 0) == 0);
+    }
+    toonstore::batch b = db.new_batch();
+    b.remove(12345);
+    try {
+        (void)b.commit();
+        CHECK(false);
+    } catch (const toonstore::not_found& e) {
+        CHECK(e.errc() == toonstore::errc::not_found);
+    }
+    const std::error_code ec = toonstore::errc::corrupt;
+    CHECK_EQ(std::string(ec.category().name()), "toonstore");
+    CHECK_EQ(ec.value(), TOONSTORE_ERR_CORRUPT);
+    CHECK(ec.message().rfind("TOONSTORE_ERR_CORRUPT: ", 0) == 0);
+    CHECK_EQ(std::string(toonstore::error_name(TOONSTORE_ERR_FORKED)), "TOONSTORE_ERR_FORKED");
+}
+
+TEST(check_walks_a_closed_database) {
+    {
+        toonstore::database db(db_path(dir));
+        db.put("a");
+        db.put("b");
+        // open for writing: the check cannot run
+        CHECK_THROWS_CODE(toonstore::check(db_path(dir)), TOONSTORE_ERR_LOCKED);
+    }
+    const toonstore::check_report r = toonstore::check(fs::path(db_path(dir)));
+    CHECK(r.healthy);
+    CHECK(r.first_problem.empty());
+    CHECK_EQ(r.live_rows, 2u);
+    CHECK(r.records >= 2u);
+    CHECK_THROWS_CODE(toonstore::check(db_path(dir, "nothing-here")), TOONSTORE_ERR_IO);
+    CHECK_THROWS_CODE(toonstore::check(std::string("a\0b", 3)), TOONSTORE_ERR_INVALID_ARG);
+}
+
+TEST(result_returning_api) {
+    toonstore::result<toonstore::database> opened = toonstore::database::try_open(db_path(dir));
+    CHECK(opened.has_value());
+    CHECK_EQ(opened.code(), TOONSTORE_OK);
+    toonstore::database db = std::move(opened).value();
+    toonstore::result<row_id> id = db.try_put("hello");
+    CHECK(id && *id == 0);
+    CHECK(db.try_put(std::vector<char>{'x'}, toonstore::durability::full).has_value());
+    toonstore::result<std::optional<std::string>> got = db.try_get(0);
+    CHECK(got && got->value() == "hello");
+    CHECK(!db.try_get(99).value().has_value());  // absent: a value, not a failure
+    toonstore::result<std::optional<std::string>> bad = db.try_get(-1);
+    CHECK(!bad);
+    CHECK_EQ(bad.code(), TOONSTORE_ERR_INVALID_ARG);
+    CHECK(bad.error() == toonstore::errc::invalid_arg);
+    CHECK(bad.message().rfind("TOONSTORE_ERR_INVALID_ARG: ", 0) == 0);
+    CHECK_THROWS_CODE(bad.value(), TOONSTORE_ERR_INVALID_ARG);
+    toonstore::open_options no_create;
+    no_create.create_if_missing = false;
+    toonstore::result<toonstore::database> missing = toonstore::database::try_open(db_path(dir, "missing"), no_create);
+    CHECK(!missing);
+    CHECK(missing.code() < 0);
+    toonstore::database empty;
+    leave_stale_c_error(db);
+    toonstore::result<row_id> closed = empty.try_put("x");
+    CHECK_EQ(closed.code(), TOONSTORE_ERR_CLOSED);
+    CHECK(closed.message().find("424242") == std::string::npos);
+    CHECK_EQ(closed.value_or(-5), -5);
+    try {
+        (void)closed.value();
+        CHECK(false);
+    } catch (const toonstore::closed&) {
+    }
 }
 
 int main(int argc, char** argv) {
