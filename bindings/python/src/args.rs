@@ -128,3 +128,31 @@ fn data_arg_buffer<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Data<'a>> {
         Ok(Data::Copied(copied.cast_into_unchecked()))
     }
 }
+
+/// Reads a filesystem path: str, bytes or any `os.PathLike`, decoded as
+/// `os.fsdecode` does (undecodable bytes survive as surrogate escapes).
+pub(crate) fn path_arg(obj: &Bound<'_, PyAny>) -> PyResult<std::path::PathBuf> {
+    let decoded = obj.py().import("os")?.call_method1("fsdecode", (obj,))?;
+    decoded.extract()
+}
+
+/// Reads a size option (bytes): a non-negative int. Anything else that is
+/// an int (negative, or 2^64 and above) is `InvalidArgumentError`, a
+/// `ValueError`, never `OverflowError`.
+pub(crate) fn size_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<u64> {
+    match obj.extract::<u64>() {
+        Ok(v) => Ok(v),
+        Err(_) if obj.is_instance_of::<pyo3::types::PyInt>() => Err(crate::errors::make_error(
+            obj.py(),
+            toonstore::ErrorKind::InvalidArgument,
+            &format!(
+                "{name} must be an int between 0 and 2^64-1, not {}",
+                obj.repr()?
+            ),
+        )),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{name} must be an int, not {}",
+            type_name(obj)
+        ))),
+    }
+}

@@ -65,6 +65,41 @@ pub(crate) fn make_error(py: Python<'_>, kind: ErrorKind, message: &str) -> PyEr
     }
 }
 
+/// `DatabaseNotFoundError(message, code, filename)`: open found no database
+/// (`create_if_missing=False`): the engine's `TOONSTORE_ERR_IO`, so a
+/// `ToonStoreIOError`, and a `FileNotFoundError` (errno ENOENT).
+pub(crate) fn missing_database_error(
+    py: Python<'_>,
+    path: &std::path::Path,
+    message: &str,
+) -> PyErr {
+    let made = (|| -> PyResult<PyErr> {
+        let class = py
+            .import("toonstore._errors")?
+            .getattr("DatabaseNotFoundError")?;
+        let exc = class.call1((message, ErrorKind::Io.code(), path.as_os_str()))?;
+        Ok(PyErr::from_value(exc))
+    })();
+    made.unwrap_or_else(|e| e)
+}
+
+/// Emits `ResourceWarning("unclosed toonstore.ToonStore ...")` for a handle
+/// dropped while open; from a destructor, so a warning turned into an error
+/// by the filters is reported as unraisable rather than raised.
+pub(crate) fn warn_unclosed(py: Python<'_>, path: &std::path::Path) {
+    let message = format!(
+        "unclosed toonstore.ToonStore path={:?}",
+        path.display().to_string()
+    );
+    let Ok(message) = std::ffi::CString::new(message) else {
+        return;
+    };
+    let category = py.get_type::<pyo3::exceptions::PyResourceWarning>();
+    if let Err(e) = PyErr::warn(py, &category, &message, 1) {
+        e.write_unraisable(py, None);
+    }
+}
+
 pub(crate) fn engine_error(py: Python<'_>, err: toonstore::Error) -> PyErr {
     make_error(py, err.kind(), err.message())
 }

@@ -9,7 +9,7 @@ use pyo3::types::PyString;
 
 use toonstore::{Durability, ErrorKind, Options};
 
-use crate::args::type_name;
+use crate::args::{size_arg, type_name};
 use crate::errors::make_error;
 
 /// Builds the engine options from `open`'s keyword arguments (None: the
@@ -21,8 +21,8 @@ pub(crate) fn open_options(
     read_only: bool,
     create_if_missing: bool,
     verify_checksums: bool,
-    max_value_size: Option<u64>,
-    segment_size: Option<u64>,
+    max_value_size: Option<&Bound<'_, PyAny>>,
+    segment_size: Option<&Bound<'_, PyAny>>,
     sync_interval: Option<f64>,
 ) -> PyResult<Options> {
     let mut options = Options {
@@ -35,20 +35,29 @@ pub(crate) fn open_options(
         options.durability = parse_durability(d)?;
     }
     if let Some(v) = max_value_size {
-        options.max_value_size = v;
+        options.max_value_size = size_arg(v, "max_value_size")?;
     }
     if let Some(v) = segment_size {
-        options.segment_size = v;
+        options.segment_size = size_arg(v, "segment_size")?;
     }
     if let Some(secs) = sync_interval {
-        if !(secs.is_finite() && secs >= 0.0) {
+        // The engine refuses a zero interval; a positive one too small to be
+        // a whole nanosecond would round to zero, so it is refused here too.
+        let interval = if secs.is_finite() && secs > 0.0 {
+            Duration::try_from_secs_f64(secs)
+                .ok()
+                .filter(|d| !d.is_zero())
+        } else {
+            None
+        };
+        let Some(interval) = interval else {
             return Err(make_error(
                 py,
                 ErrorKind::InvalidArgument,
-                "sync_interval must be a finite number of seconds >= 0",
+                &format!("sync_interval must be a finite number of seconds > 0, not {secs}"),
             ));
-        }
-        options.sync_interval = Duration::from_secs_f64(secs);
+        };
+        options.sync_interval = interval;
     }
     Ok(options)
 }

@@ -21,9 +21,12 @@ use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use toonstore::{Durability, ErrorKind, RowId};
 
-use crate::args::{data_arg, row_arg, start_arg, RowArg};
+use crate::args::{data_arg, path_arg, row_arg, start_arg, RowArg};
 use crate::batch::PyBatch;
-use crate::errors::{closed_error, engine_error, make_error, not_found, EngineResult};
+use crate::errors::{
+    closed_error, engine_error, make_error, missing_database_error, not_found, warn_unclosed,
+    EngineResult,
+};
 use crate::fork::{fork_generation, forked_error};
 use crate::options::{durability_name, open_options, parse_durability};
 use crate::registry::{open_shared, release_shared};
@@ -35,9 +38,13 @@ use crate::stats::PyStats;
 /// released, so that other Python threads run meanwhile.
 const DETACH_PUT_BYTES: usize = 256 * 1024;
 
+/// Values at least this large are copied out of the engine with the GIL
+/// released (see `get_bytes`).
+const DETACH_GET_BYTES: usize = 256 * 1024;
+
 /// An open ToonStore database: a directory of rows of bytes keyed by
 /// increasing integer row ids.
-#[pyclass(name = "ToonStore", module = "toonstore", frozen)]
+#[pyclass(name = "ToonStore", module = "toonstore", frozen, weakref)]
 pub(crate) struct PyToonStore {
     state: RwLock<Option<Arc<toonstore::ToonStore>>>,
     /// Set once the engine has been taken out by `close()`; lets iterators
@@ -123,6 +130,34 @@ impl PyToonStore {
         }
     }
 
+    /// The row's bytes. Values of `DETACH_GET_BYTES` or more are copied with
+    /// the GIL released (read once more, out of the engine into a buffer,
+    /// then into the new bytes object), so other Python threads run
+    /// meanwhile; smaller ones are copied once, with the GIL held, which is
+    /// faster than releasing it.
+    fn get_bytes<'py>(&self, py: Python<'py>, id: RowId) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let small = self.with_db(py, |db| {
+            db.get_with(id, |s| {
+                (s.len() < DETACH_GET_BYTES).then(|| PyBytes::new(py, s))
+            })
+        })?;
+        match small {
+            None => Ok(None),
+            Some(Some(b)) => Ok(Some(b)),
+            Some(None) => {
+                let Some(value) = self.with_db_detached(py, |db| db.get(id))? else {
+                    // Deleted by another thread between the two reads.
+                    return Ok(None);
+                };
+                let b = PyBytes::new_with(py, value.len(), |buf| {
+                    py.detach(|| buf.copy_from_slice(&value));
+                    Ok(())
+                })?;
+                Ok(Some(b))
+            }
+        }
+    }
+
     fn new_scan(&self, py: Python<'_>, start: RowId) -> PyResult<toonstore::Scan> {
         self.with_db(py, |db| db.scan_from(start))
     }
@@ -131,15 +166,16 @@ impl PyToonStore {
 #[allow(clippy::too_many_arguments)]
 fn open_store(
     py: Python<'_>,
-    path: PathBuf,
+    path: &Bound<'_, PyAny>,
     durability: Option<&Bound<'_, PyAny>>,
     read_only: bool,
     create_if_missing: bool,
     verify_checksums: bool,
-    max_value_size: Option<u64>,
-    segment_size: Option<u64>,
+    max_value_size: Option<&Bound<'_, PyAny>>,
+    segment_size: Option<&Bound<'_, PyAny>>,
     sync_interval: Option<f64>,
 ) -> PyResult<PyToonStore> {
+    let path = path_arg(path)?;
     let options = open_options(
         py,
         durability,
@@ -151,7 +187,13 @@ fn open_store(
         sync_interval,
     )?;
     let opened = py.detach(|| open_shared(&path, &options));
-    let db = opened.map_err(|(kind, message)| make_error(py, kind, &message))?;
+    let db = opened.map_err(|(kind, message)| {
+        if !create_if_missing && kind == ErrorKind::Io && is_missing_database(&path, &message) {
+            missing_database_error(py, &path, &message)
+        } else {
+            make_error(py, kind, &message)
+        }
+    })?;
     Ok(PyToonStore {
         durability: options.durability,
         read_only: options.read_only,
@@ -160,6 +202,14 @@ fn open_store(
         closed: AtomicBool::new(false),
         generation: fork_generation(),
     })
+}
+
+/// Whether an I/O error at open (with `create_if_missing=False`) means there
+/// is no database: no such directory, or the engine's "no database at"
+/// (a directory without segments). Other I/O errors stay `ToonStoreIOError`.
+fn is_missing_database(path: &std::path::Path, message: &str) -> bool {
+    message.starts_with("no database at")
+        || matches!(std::fs::symlink_metadata(path), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
 }
 
 impl Drop for PyToonStore {
@@ -171,6 +221,9 @@ impl Drop for PyToonStore {
                 // TOONSTORE_ERR_FORKED and lets go; see `fork`).
                 drop(db);
             } else {
+                // Like an unclosed file or sqlite3 connection: say so (the
+                // engine is still flushed and closed below).
+                Python::attach(|py| warn_unclosed(py, &self.path));
                 // Errors cannot be reported from a garbage-collected handle.
                 let _ = release_shared(db);
             }
@@ -188,13 +241,13 @@ impl PyToonStore {
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
-        path: PathBuf,
+        path: &Bound<'_, PyAny>,
         durability: Option<&Bound<'_, PyAny>>,
         read_only: bool,
         create_if_missing: bool,
         verify_checksums: bool,
-        max_value_size: Option<u64>,
-        segment_size: Option<u64>,
+        max_value_size: Option<&Bound<'_, PyAny>>,
+        segment_size: Option<&Bound<'_, PyAny>>,
         sync_interval: Option<f64>,
     ) -> PyResult<Self> {
         open_store(
@@ -218,13 +271,13 @@ impl PyToonStore {
     #[allow(clippy::too_many_arguments)]
     fn open(
         py: Python<'_>,
-        path: PathBuf,
+        path: &Bound<'_, PyAny>,
         durability: Option<&Bound<'_, PyAny>>,
         read_only: bool,
         create_if_missing: bool,
         verify_checksums: bool,
-        max_value_size: Option<u64>,
-        segment_size: Option<u64>,
+        max_value_size: Option<&Bound<'_, PyAny>>,
+        segment_size: Option<&Bound<'_, PyAny>>,
         sync_interval: Option<f64>,
     ) -> PyResult<Self> {
         open_store(
@@ -274,8 +327,7 @@ impl PyToonStore {
             RowArg::Id(id) => id,
             RowArg::Absent => return self.with_db(py, |_| Ok(default)),
         };
-        let found = self.with_db(py, |db| db.get_with(id, |s| PyBytes::new(py, s)))?;
-        Ok(match found {
+        Ok(match self.get_bytes(py, id)? {
             Some(b) => Some(b.into_any()),
             None => default,
         })
@@ -386,6 +438,11 @@ impl PyToonStore {
         self.read_only
     }
 
+    /// True while the handle is open, whatever its row count; never raises.
+    fn __bool__(&self) -> bool {
+        self.usable()
+    }
+
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
         let live = self.with_db(py, |db| db.live_rows())?;
         Ok(usize::try_from(live).unwrap_or(usize::MAX))
@@ -412,7 +469,7 @@ impl PyToonStore {
                 return Err(not_found(py, row_id));
             }
         };
-        match self.with_db(py, |db| db.get_with(id, |s| PyBytes::new(py, s)))? {
+        match self.get_bytes(py, id)? {
             Some(b) => Ok(b),
             None => Err(not_found(py, row_id)),
         }

@@ -12,6 +12,7 @@ See docs/python/README.md for the whole API.
 from ._errors import (
     ClosedError,
     CorruptError,
+    DatabaseNotFoundError,
     InternalError,
     InvalidArgumentError,
     LockedError,
@@ -49,6 +50,7 @@ __all__ = [
     "__version__",
     "ToonStoreError",
     "NotFoundError",
+    "DatabaseNotFoundError",
     "ToonStoreIOError",
     "CorruptError",
     "LockedError",

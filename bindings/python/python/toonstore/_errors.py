@@ -10,6 +10,7 @@ working.
 
 from __future__ import annotations
 
+import errno
 import re
 from typing import Any, Tuple
 
@@ -17,6 +18,7 @@ __all__ = [
     "ToonStoreError",
     "NotFoundError",
     "ToonStoreIOError",
+    "DatabaseNotFoundError",
     "CorruptError",
     "LockedError",
     "TooLargeError",
@@ -53,7 +55,7 @@ class ToonStoreError(Exception):
 
 
 class NotFoundError(ToonStoreError, KeyError):
-    """No such row (or, at open with create_if_missing=False, no database)."""
+    """No such row (a missing database at open is :class:`DatabaseNotFoundError`)."""
 
 
 _OS_ERROR = re.compile(r"\(os error (\d+)\)")
@@ -84,6 +86,33 @@ class ToonStoreIOError(ToonStoreError, OSError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class DatabaseNotFoundError(ToonStoreIOError, FileNotFoundError):
+    """``open`` with ``create_if_missing=False`` found no database at the path.
+
+    The engine's error is ``TOONSTORE_ERR_IO`` (``code``), so this is a
+    :class:`ToonStoreIOError`, and also a :class:`FileNotFoundError`:
+    ``errno`` is ``ENOENT`` and ``filename`` the path given to ``open``.
+    """
+
+    def __new__(
+        cls, message: str = "", code: int = 0, filename: Any = None, *args: Any
+    ) -> "DatabaseNotFoundError":
+        return OSError.__new__(cls, errno.ENOENT, message, filename)
+
+    def __init__(
+        self, message: str = "", code: int = 0, filename: Any = None, *args: Any
+    ) -> None:
+        OSError.__init__(self, errno.ENOENT, message, filename)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.message, self.code, self.filename))
 
 
 class CorruptError(ToonStoreError):
