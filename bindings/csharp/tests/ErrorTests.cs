@@ -89,7 +89,9 @@ namespace ToonStore.Tests
                 for (int i = 0; i < 10; i++) db.Put(B("row number " + i + " row number"));
             ApiTests.CorruptFirstSegment(Dir);
             var e = ThrowsCode(ErrorCode.Corrupt, () => ToonStoreDb.Open(Dir));
-            StringAssert.Contains("checksum", e.Message);
+            // The engine names the damaged file and offset; which check trips
+            // (a checksum or a length past the data) depends on the byte hit.
+            StringAssert.Contains("0000000000000001.seg at offset", e.Message);
         }
 
         [Test]
