@@ -36,6 +36,8 @@ fn _toonstore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ERROR_CODES", errors::error_codes(m.py())?)?;
     m.add_class::<store::PyToonStore>()?;
     m.add_class::<scan::PyScan>()?;
+    m.add_class::<scan::PyKeyScan>()?;
+    m.add_class::<scan::PyValueScan>()?;
     m.add_class::<snapshot::PySnapshot>()?;
     m.add_class::<batch::PyBatch>()?;
     m.add_class::<stats::PyStats>()?;

@@ -30,7 +30,7 @@ use crate::errors::{
 use crate::fork::{fork_generation, forked_error};
 use crate::options::{durability_name, open_options, parse_durability};
 use crate::registry::{open_shared, release_shared};
-use crate::scan::PyScan;
+use crate::scan::{PyKeyScan, PyScan, PyValueScan};
 use crate::snapshot::PySnapshot;
 use crate::stats::PyStats;
 
@@ -333,6 +333,66 @@ impl PyToonStore {
         })
     }
 
+    /// Appends every row of `rows` (an iterable of bytes-like objects or
+    /// str) in one atomic commit (a batch) and returns their new row ids,
+    /// in order. Nothing is written if any item is refused.
+    fn put_many(&self, py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Vec<RowId>> {
+        self.check_writable(py)?;
+        let mut batch = toonstore::Batch::new();
+        for row in rows.try_iter()? {
+            let row = row?;
+            batch.put(data_arg(&row)?.as_slice());
+        }
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.with_db_detached(py, |db| db.write(&batch))
+    }
+
+    /// The data of each row id of `row_ids`, in order, `None` for a missing
+    /// row; read under one lock acquisition.
+    fn get_many<'py>(
+        &self,
+        py: Python<'py>,
+        row_ids: &Bound<'py, PyAny>,
+    ) -> PyResult<Vec<Option<Bound<'py, PyBytes>>>> {
+        let ids = row_ids
+            .try_iter()?
+            .map(|id| row_arg(&id?))
+            .collect::<PyResult<Vec<RowArg>>>()?;
+        self.with_db(py, |db| {
+            ids.iter()
+                .map(|id| match id {
+                    RowArg::Id(id) => db.get_with(*id, |s| PyBytes::new(py, s)),
+                    RowArg::Absent => Ok(None),
+                })
+                .collect()
+        })
+    }
+
+    /// Deletes every row of `row_ids` in one atomic commit; if one is
+    /// missing, `NotFoundError` and nothing is deleted.
+    fn delete_many(&self, py: Python<'_>, row_ids: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.check_writable(py)?;
+        let mut batch = toonstore::Batch::new();
+        for id in row_ids.try_iter()? {
+            let id = id?;
+            match row_arg(&id)? {
+                RowArg::Id(n) => {
+                    batch.delete(n);
+                }
+                RowArg::Absent => {
+                    self.check_open(py)?;
+                    return Err(not_found(py, &id));
+                }
+            }
+        }
+        if batch.is_empty() {
+            return self.check_open(py);
+        }
+        self.with_db_detached(py, |db| db.write(&batch)).map(|_| ())
+    }
+
     /// Deletes a row; `NotFoundError` if there is no such row.
     fn delete(&self, py: Python<'_>, row_id: &Bound<'_, PyAny>) -> PyResult<()> {
         // A read-only or closed handle says so before "not found".
@@ -359,6 +419,24 @@ impl PyToonStore {
         let start = start_arg(start)?;
         let scan = slf.get().new_scan(py, start)?;
         Ok(PyScan::new(scan, slf.clone().unbind()))
+    }
+
+    /// Same as `scan()`: `(row_id, data)` pairs, as `dict.items()`.
+    fn items(slf: &Bound<'_, Self>) -> PyResult<PyScan> {
+        let scan = slf.get().new_scan(slf.py(), 0)?;
+        Ok(PyScan::new(scan, slf.clone().unbind()))
+    }
+
+    /// The row ids live now, in increasing order, without copying values.
+    fn keys(slf: &Bound<'_, Self>) -> PyResult<PyKeyScan> {
+        let scan = slf.get().new_scan(slf.py(), 0)?;
+        Ok(PyKeyScan::new(scan, slf.clone().unbind()))
+    }
+
+    /// The data of the rows live now, in increasing row id order.
+    fn values(slf: &Bound<'_, Self>) -> PyResult<PyValueScan> {
+        let scan = slf.get().new_scan(slf.py(), 0)?;
+        Ok(PyValueScan::new(scan, slf.clone().unbind()))
     }
 
     /// A consistent read-only view of the rows live now.

@@ -7,6 +7,7 @@ import sys
 import threading
 import warnings
 from pathlib import Path
+from typing import Any, Callable, List
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_batch_touched_during_commit_raises_toonstore_error(db_path: Path) -> No
             batch = db.batch()
             for i in range(20000):
                 batch.put(b"x" * 64)
-            errors: list = []
+            errors: List[BaseException] = []
             late_puts = [0]
             done = threading.Event()
 
@@ -138,7 +139,8 @@ def test_open_sync_interval_zero_refused_by_binding(db_path: Path) -> None:
 @pytest.mark.parametrize("bad", [-1, 2**64])
 def test_open_negative_sizes_are_value_errors(db_path: Path, option: str, bad: int) -> None:
     with pytest.raises(InvalidArgumentError, match=option) as info:
-        ToonStore.open(db_path, **{option: bad})
+        kwargs: Any = {option: bad}
+        ToonStore.open(db_path, **kwargs)
     assert isinstance(info.value, ValueError)
     assert not isinstance(info.value, OverflowError)
 
@@ -156,12 +158,13 @@ def test_open_accepts_bytes_and_pathlike(tmp_path: Path) -> None:
         def __fspath__(self) -> str:
             return self.p
 
-    for i, make in enumerate((os.fsencode, MyPath, Path, str)):
+    makers: List[Callable[[str], Any]] = [os.fsencode, MyPath, Path, str]
+    for i, make in enumerate(makers):
         path = str(tmp_path / f"db{i}")
-        with ToonStore.open(make(path)) as db:  # type: ignore[arg-type]
+        with ToonStore.open(make(path)) as db:
             row = db.put(b"row")
             assert db.path == Path(path)
-        with ToonStore.open(make(path)) as db:  # type: ignore[arg-type]
+        with ToonStore.open(make(path)) as db:
             assert db[row] == b"row"
     with pytest.raises(TypeError):
         ToonStore.open(3)  # type: ignore[arg-type]
@@ -265,7 +268,7 @@ def test_unclosed_handle_warns(db_path: Path) -> None:
 
 
 def test_unclosed_warning_as_error_is_unraisable(db_path: Path) -> None:
-    seen: list = []
+    seen: List[object] = []
     old = sys.unraisablehook
     sys.unraisablehook = lambda u: seen.append(u.exc_type)
     try:

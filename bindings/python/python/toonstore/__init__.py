@@ -29,7 +29,9 @@ from ._errors import (
 from ._toonstore import (
     ERROR_CODES,
     Batch,
+    KeyScan,
     Scan,
+    ValueScan,
     Snapshot,
     Stats,
     ToonStore,
@@ -44,6 +46,8 @@ __all__ = [
     "ToonStore",
     "Batch",
     "Scan",
+    "KeyScan",
+    "ValueScan",
     "Snapshot",
     "Stats",
     "ERROR_CODES",
