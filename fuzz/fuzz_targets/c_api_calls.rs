@@ -26,7 +26,8 @@ use toonstore::ffi::check::{toonstore_check, ToonStoreCheckReport};
 use toonstore::ffi::database::*;
 use toonstore::ffi::handles::{FfiBatch, FfiDatabase, FfiIter, FfiSnapshot};
 use toonstore::ffi::info::*;
-use toonstore::ffi::options::{toonstore_open_options_init, ToonStoreOpenOptions, ToonStoreStats};
+use toonstore::ffi::maintenance::*;
+use toonstore::ffi::options::{ToonStoreOpenOptions, ToonStoreStats};
 use toonstore::ffi::read::*;
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
