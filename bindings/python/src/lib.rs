@@ -40,7 +40,6 @@ fn _toonstore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scan::PyValueScan>()?;
     m.add_class::<snapshot::PySnapshot>()?;
     m.add_class::<batch::PyBatch>()?;
-    m.add_class::<stats::PyStats>()?;
     fork::register_hooks(m)?;
     Ok(())
 }

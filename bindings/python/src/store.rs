@@ -32,7 +32,7 @@ use crate::options::{durability_name, open_options, parse_durability};
 use crate::registry::{open_shared, release_shared};
 use crate::scan::{PyKeyScan, PyScan, PyValueScan};
 use crate::snapshot::PySnapshot;
-use crate::stats::PyStats;
+use crate::stats::make_stats;
 
 /// Values at least this large are copied into the engine with the GIL
 /// released, so that other Python threads run meanwhile.
@@ -466,8 +466,8 @@ impl PyToonStore {
     }
 
     /// Counters of the database.
-    fn stats(&self, py: Python<'_>) -> PyResult<PyStats> {
-        Ok(PyStats::from(self.with_db(py, |db| db.stats())?))
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        make_stats(py, self.with_db(py, |db| db.stats())?)
     }
 
     /// Closes the database (flushing and syncing it). Idempotent.

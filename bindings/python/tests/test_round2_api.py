@@ -134,3 +134,19 @@ def test_nested_batches_are_independent(db: ToonStore) -> None:
             raise RuntimeError("discard the outer batch")
     assert inner.committed and not outer.committed
     assert list(db.values()) == [b"inner"]
+
+
+def test_stats_is_a_frozen_dataclass(db: ToonStore) -> None:
+    import dataclasses
+    import pickle
+
+    db.put(b"x")
+    s = db.stats()
+    assert dataclasses.is_dataclass(s)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.live_rows = 5  # type: ignore[misc]
+    assert hash(s) == hash(db.stats()) and s == db.stats()
+    assert pickle.loads(pickle.dumps(s)) == s
+    d: toonstore.StatsDict = s.as_dict()
+    assert d["live_rows"] == 1 and d["next_row_id"] == 1
+    assert set(d) == {f.name for f in dataclasses.fields(s)}

@@ -47,7 +47,9 @@ def use(path: Path) -> None:
     stats: Stats = db.stats()
     live: int = stats.live_rows
     frac: float = stats.garbage_fraction
-    d: Dict[str, Union[int, float]] = stats.as_dict()
+    d: toonstore.StatsDict = stats.as_dict()  # a TypedDict (issue 22)
+    live_d: int = d["live_rows"]
+    frac_d: float = d["garbage_fraction"]
     db.sync()
     db.compact()
     p: Path = db.path

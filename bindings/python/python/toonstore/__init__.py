@@ -26,6 +26,7 @@ from ._errors import (
     TooLargeError,
     VersionError,
 )
+from ._stats import Stats, StatsDict
 from ._toonstore import (
     ERROR_CODES,
     Batch,
@@ -33,7 +34,6 @@ from ._toonstore import (
     Scan,
     ValueScan,
     Snapshot,
-    Stats,
     ToonStore,
     __version__,
 )
@@ -50,6 +50,7 @@ __all__ = [
     "ValueScan",
     "Snapshot",
     "Stats",
+    "StatsDict",
     "ERROR_CODES",
     "__version__",
     "ToonStoreError",

@@ -1,10 +1,11 @@
 """Type information for the toonstore package (the compiled module and its errors)."""
 
+import dataclasses
 import os
 import pathlib
 import sys
 from types import TracebackType
-from typing import Any, Dict, Iterable, Iterator, List, Literal, Optional, Tuple, Type, TypeVar, Union, final, overload
+from typing import Any, Dict, Iterable, TypedDict, Iterator, List, Literal, Optional, Tuple, Type, TypeVar, Union, final, overload
 
 if sys.version_info >= (3, 12):
     from collections.abc import Buffer
@@ -47,23 +48,26 @@ class PoisonedError(ToonStoreError): ...
 class ForkedError(ClosedError): ...
 class InvalidArgumentError(ToonStoreError, ValueError): ...
 
+class StatsDict(TypedDict):
+    live_rows: int
+    deleted_rows: int
+    next_row_id: int
+    live_bytes: int
+    disk_bytes: int
+    segment_count: int
+    garbage_fraction: float
+
 @final
+@dataclasses.dataclass(frozen=True)
 class Stats:
-    @property
-    def live_rows(self) -> int: ...
-    @property
-    def deleted_rows(self) -> int: ...
-    @property
-    def next_row_id(self) -> int: ...
-    @property
-    def live_bytes(self) -> int: ...
-    @property
-    def disk_bytes(self) -> int: ...
-    @property
-    def segment_count(self) -> int: ...
-    @property
-    def garbage_fraction(self) -> float: ...
-    def as_dict(self) -> Dict[str, Union[int, float]]: ...
+    live_rows: int
+    deleted_rows: int
+    next_row_id: int
+    live_bytes: int
+    disk_bytes: int
+    segment_count: int
+    garbage_fraction: float
+    def as_dict(self) -> StatsDict: ...
 
 @final
 class Scan(Iterator[Tuple[int, bytes]]):
@@ -231,6 +235,7 @@ __all__ = [
     "ValueScan",
     "Snapshot",
     "Stats",
+    "StatsDict",
     "ERROR_CODES",
     "__version__",
     "ToonStoreError",
