@@ -865,7 +865,7 @@ func TestErrorsAndSentinels(t *testing.T) {
 			}
 		}
 	}
-	// Codes are the C values (C_API_CONTRACT: values never change).
+	// Codes are the C values (docs/c/CONTRACT.md: values never change).
 	for code, name := range map[int]string{-1: "TOONSTORE_ERR_INVALID_ARG", -2: "TOONSTORE_ERR_NOT_FOUND", -5: "TOONSTORE_ERR_LOCKED", -11: "TOONSTORE_ERR_CLOSED", -14: "TOONSTORE_ERR_FORKED"} {
 		if codes[code] != name {
 			t.Errorf("code %d is %s, want %s", code, codes[code], name)
