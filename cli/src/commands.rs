@@ -33,16 +33,31 @@ pub fn run(command: Command) -> Outcome<ExitCode> {
     }
 }
 
-/// Refuses a path that is not an existing directory (so that a typo never
-/// creates a database, and the message says what is wrong).
+/// Refuses a path that is not an existing database directory, so that a
+/// typo never creates a database (nor a stray LOCK file in some other
+/// directory), and the message says what is wrong. A database directory
+/// holds its LOCK file and its segment files (docs/FORMAT.md).
 fn require_db(db: &Path) -> Outcome<()> {
-    if db.is_dir() {
+    if !db.is_dir() {
+        return Err(Failure::new(
+            EXIT_OTHER,
+            db,
+            "no database directory at this path",
+        ));
+    }
+    let entries = std::fs::read_dir(db)
+        .map_err(|e| Failure::new(EXIT_OTHER, db, format!("cannot read the directory: {e}")))?;
+    let is_db = entries.filter_map(Result::ok).any(|e| {
+        let name = e.file_name();
+        name == "LOCK" || Path::new(&name).extension().is_some_and(|x| x == "seg")
+    });
+    if is_db {
         Ok(())
     } else {
         Err(Failure::new(
             EXIT_OTHER,
             db,
-            "no database directory at this path",
+            "not a ToonStore database (the directory has no LOCK or segment files)",
         ))
     }
 }
@@ -132,7 +147,7 @@ fn locate(problem: &str) -> (Option<String>, Option<u64>) {
 
 fn check(db: &Path, json: bool) -> Outcome<ExitCode> {
     require_db(db)?;
-    let spinner = progress::bar(None, "checking");
+    let spinner = progress::spinner("checking", false);
     let report: CheckReport = toonstore::check(db).map_err(|e| Failure::engine(db, &e, None))?;
     spinner.finish_and_clear();
     // The engine reports the first problem it finds; the list has at most one.
@@ -195,16 +210,29 @@ fn get(db: &Path, id: RowId) -> Outcome<ExitCode> {
         .get_with(id, |bytes| out.write_all(bytes).and_then(|()| out.flush()))
         .map_err(|e| Failure::engine(db, &e, None))?;
     match written {
-        None => Err(Failure::new(
-            EXIT_PROBLEMS,
-            db,
-            format!("row {id} not found (TOONSTORE_ERR_NOT_FOUND)"),
-        )),
+        None => Err(not_found(db, id)),
         Some(result) => {
             result.map_err(|e| Failure::output(db, e))?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A row that does not exist (never assigned, or deleted): exit 1.
+fn not_found(db: &Path, id: RowId) -> Failure {
+    Failure::new(
+        EXIT_PROBLEMS,
+        db,
+        format!("row {id} not found (TOONSTORE_ERR_NOT_FOUND)"),
+    )
+}
+
+/// Writes `text` to stdout (a closed pipe ends quietly, see `Failure::output`).
+fn print(db: &Path, text: &str) -> Outcome<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::output(db, e))
 }
 
 fn put(db: &Path, data: Option<std::ffi::OsString>) -> Outcome<ExitCode> {
@@ -225,15 +253,16 @@ fn put(db: &Path, data: Option<std::ffi::OsString>) -> Outcome<ExitCode> {
         .put(&bytes)
         .map_err(|e| Failure::engine(db, &e, Some("put")))?;
     close(db, store)?;
-    println!("{id}");
+    print(db, &format!("{id}\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn delete(db: &Path, id: RowId) -> Outcome<ExitCode> {
     let store = open_writer(db, "delete", false)?;
-    store
-        .delete(id)
-        .map_err(|e| Failure::engine(db, &e, Some("delete")))?;
+    store.delete(id).map_err(|e| match e.kind() {
+        ErrorKind::NotFound => not_found(db, id),
+        _ => Failure::engine(db, &e, Some("delete")),
+    })?;
     close(db, store)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -275,7 +304,7 @@ fn dump(db: &Path) -> Outcome<ExitCode> {
     let live = store
         .live_rows()
         .map_err(|e| Failure::engine(db, &e, None))?;
-    let bar = progress::bar(Some(live), "dumping");
+    let bar = progress::bar(live, "dumping");
     let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut w = DumpWriter::new(out, snapshot.end_id()).map_err(|e| Failure::output(db, e))?;
     let mut scan = snapshot.scan();
@@ -364,14 +393,15 @@ const CHUNK_BYTES: usize = 8 << 20;
 fn load(db: &Path, file: Option<&Path>) -> Outcome<ExitCode> {
     let mut input = dump_input(db, file)?;
     // Pass 1: verify the whole dump before touching the database.
-    {
-        let bar = progress::bar(None, "verifying");
+    let rows = {
+        let spinner = progress::spinner("verifying", true);
         let mut r = DumpReader::new(BufReader::new(&mut input)).map_err(|e| dump_failure(db, e))?;
         while r.next_row().map_err(|e| dump_failure(db, e))?.is_some() {
-            bar.inc(1);
+            spinner.inc(1);
         }
-        bar.finish_and_clear();
-    }
+        spinner.finish_and_clear();
+        spinner.position()
+    };
     input
         .rewind()
         .map_err(|e| Failure::new(EXIT_OTHER, db, format!("cannot reread the dump: {e}")))?;
@@ -388,7 +418,7 @@ fn load(db: &Path, file: Option<&Path>) -> Outcome<ExitCode> {
             ),
         ));
     }
-    let bar = progress::bar(None, "loading");
+    let bar = progress::bar(rows, "loading");
     // Ids are assigned densely from 0, so an id missing from the dump is
     // recreated by putting an empty placeholder there and deleting it.
     let mut next: RowId = 0;
@@ -446,16 +476,19 @@ fn compact(db: &Path) -> Outcome<ExitCode> {
     };
     let before = closed_stats()?;
     let store = open_writer(db, "compact", false)?;
-    let spinner = progress::bar(None, "compacting");
+    let spinner = progress::spinner("compacting", false);
     store
         .compact()
         .map_err(|e| Failure::engine(db, &e, Some("compact")))?;
     close(db, store)?;
     spinner.finish_and_clear();
     let after = closed_stats()?;
-    println!(
-        "compacted: disk_bytes {} -> {}, garbage_fraction {:.4} -> {:.4}",
-        before.disk_bytes, after.disk_bytes, before.garbage_fraction, after.garbage_fraction
-    );
+    print(
+        db,
+        &format!(
+            "compacted: disk_bytes {} -> {}, garbage_fraction {:.4} -> {:.4}\n",
+            before.disk_bytes, after.disk_bytes, before.garbage_fraction, after.garbage_fraction
+        ),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -20,17 +20,26 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  check: problems were found; get/delete: the row does not exist
-  2  usage error, invalid input (bad dump, non-empty load target), or any other error
+  2  usage error, invalid input (bad dump, non-empty load target, a directory that
+     is not a database), or any other error
   3  the database is locked by another process (TOONSTORE_ERR_LOCKED): put, delete,
      compact and load need the write lock; read-only commands need no writer to hold it
 
-Errors are one line on stderr: `toonstore: <database>: <cause> (<C error name>)`.";
+Errors are one line on stderr: `toonstore: <database>: <cause> (<C error name>)`;
+usage errors: `toonstore: <cause> (see 'toonstore <command> --help')`.
+Full documentation with examples: docs/cli.md.";
 
 #[derive(Parser)]
 #[command(
     name = "toonstore",
     version = toonstore::VERSION,
     about = "Inspect and maintain a ToonStore database directory",
+    long_about = "Inspect and maintain a ToonStore database directory.
+
+stat, check, get, scan and dump open the database read-only.
+put, delete, compact and load need the write lock: they exit 3 when another
+process holds it. dump, load, check and compact show progress on stderr when
+it is a terminal. `toonstore <command> --help` describes each command.",
     after_help = EXIT_CODES
 )]
 struct Cli {
@@ -143,9 +152,56 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("toonstore: internal error (TOONSTORE_ERR_INTERNAL): {info}");
     }));
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     match commands::run(cli.command) {
         Ok(code) => code,
         Err(f) => f.exit(),
+    }
+}
+
+/// Prints `--help`/`--version` as clap does; any other parse error becomes
+/// one line on stderr (the cause, then where to read the usage), exit 2.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind as K;
+    if matches!(
+        e.kind(),
+        K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    eprintln!("toonstore: {} (see '{}')", usage_cause(e), help_hint());
+    ExitCode::from(fail::EXIT_OTHER)
+}
+
+/// The first paragraph of clap's plain-text message, without its `error: `
+/// prefix, folded onto one line (clap lists missing arguments one per line).
+fn usage_cause(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let paragraph: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let joined = paragraph.join(" ");
+    joined
+        .strip_prefix("error: ")
+        .unwrap_or(&joined)
+        .to_string()
+}
+
+/// `toonstore SUB --help` when the first argument names a subcommand.
+fn help_hint() -> String {
+    use clap::CommandFactory;
+    let sub = std::env::args_os().nth(1);
+    let known = sub
+        .as_ref()
+        .and_then(|s| s.to_str())
+        .filter(|s| Cli::command().get_subcommands().any(|c| c.get_name() == *s));
+    match known {
+        Some(s) => format!("toonstore {s} --help"),
+        None => "toonstore --help".to_string(),
     }
 }

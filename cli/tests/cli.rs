@@ -91,8 +91,14 @@ fn put_get_delete_and_missing_rows() {
             e.starts_with(&format!("toonstore: {}: ", db.display())),
             "{e}"
         );
-        assert!(e.contains("TOONSTORE_ERR_NOT_FOUND"), "{e}");
-        assert_eq!(e.lines().count(), 1, "{e}");
+        assert_eq!(
+            e,
+            format!(
+                "toonstore: {}: row {} not found (TOONSTORE_ERR_NOT_FOUND)\n",
+                db.display(),
+                args[2]
+            )
+        );
         assert!(o.stdout.is_empty());
     }
 }
@@ -101,14 +107,42 @@ fn put_get_delete_and_missing_rows() {
 fn usage_errors_exit_2() {
     let dir = TempDir::new().unwrap();
     let db = sample(&dir);
-    for args in [
-        vec!["get", s(&db)],
-        vec!["get", s(&db), "notanumber"],
-        vec!["frobnicate"],
-        vec!["scan", s(&db), "--limit", "-3"],
+    // Usage errors: one line naming the cause and where the usage is.
+    for (args, cause, help) in [
+        (
+            vec!["get", s(&db)],
+            "required arguments were not provided: <ID>",
+            "toonstore get --help",
+        ),
+        (
+            vec!["get", s(&db), "notanumber"],
+            "invalid value 'notanumber' for '<ID>'",
+            "toonstore get --help",
+        ),
+        (
+            vec!["frobnicate"],
+            "unrecognized subcommand 'frobnicate'",
+            "toonstore --help",
+        ),
+        (
+            vec!["scan", s(&db), "--limit", "-3"],
+            "unexpected argument '-3'",
+            "toonstore scan --help",
+        ),
     ] {
-        assert_eq!(code(&run(&args)), 2, "{args:?}");
+        let o = run(&args);
+        assert_eq!(code(&o), 2, "{args:?}");
+        let e = stderr(&o);
+        assert_eq!(e.lines().count(), 1, "{args:?}: {e}");
+        assert!(e.starts_with("toonstore: "), "{args:?}: {e}");
+        assert!(e.contains(cause), "{args:?}: {e}");
+        assert!(e.trim_end().ends_with(&format!("(see '{help}')")), "{e}");
+        assert!(o.stdout.is_empty());
     }
+    // No subcommand: the usage, as help, on stderr; exit 2.
+    let o = run(&[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("Usage: toonstore <COMMAND>"));
     // A path without a database: one line, exit 2, nothing created.
     let missing = dir.path().join("nope");
     for args in [
@@ -123,6 +157,36 @@ fn usage_errors_exit_2() {
         assert!(stderr(&o).contains("nope"));
     }
     assert!(!missing.exists());
+    // A directory that is not a database: refused by every command that
+    // does not create one, and left as it was (no LOCK file appears).
+    let plain = dir.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    std::fs::write(plain.join("notes.txt"), b"x").unwrap();
+    for args in [
+        vec!["stat", s(&plain)],
+        vec!["check", s(&plain)],
+        vec!["get", s(&plain), "0"],
+        vec!["delete", s(&plain), "0"],
+        vec!["scan", s(&plain)],
+        vec!["dump", s(&plain)],
+        vec!["compact", s(&plain)],
+    ] {
+        let o = run(&args);
+        assert_eq!(code(&o), 2, "{args:?}");
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "toonstore: {}: not a ToonStore database (the directory has no LOCK or segment files)\n",
+                plain.display()
+            ),
+            "{args:?}"
+        );
+    }
+    let names: Vec<_> = std::fs::read_dir(&plain)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["notes.txt"]);
 }
 
 #[test]
@@ -135,7 +199,48 @@ fn help_of_every_subcommand() {
         let text = String::from_utf8(o.stdout).unwrap();
         assert!(text.contains("Usage: toonstore"), "{sub}: {text}");
         assert!(text.contains("Exit codes:"), "{sub}: {text}");
+        let lock = match sub {
+            "put" | "delete" | "load" | "compact" => "needs the write lock",
+            _ => "opens read-only",
+        };
+        assert!(text.contains(lock), "{sub}: {text}");
     }
+    let o = run(&["--help"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("put, delete, compact and load need the write lock"));
+    assert!(text.contains("docs/cli.md"));
+}
+
+/// A closed stdout (`| head`) ends a command quietly, with exit 0 and no
+/// panic message, after the work is done.
+#[test]
+fn closed_stdout_is_quiet() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let big = "x".repeat(1 << 16);
+    for _ in 0..20 {
+        assert_eq!(code(&run(&["put", s(&db), &big])), 0);
+    }
+    for args in [
+        vec!["put", s(&db), "after"],
+        vec!["scan", s(&db)],
+        vec!["dump", s(&db)],
+        vec!["get", s(&db), "6"],
+        vec!["stat", s(&db)],
+    ] {
+        let mut child = bin()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes away at once
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert!(o.stderr.is_empty(), "{args:?}: {}", stderr(&o));
+    }
+    // The put went through although its id could not be printed.
+    assert_eq!(run(&["get", s(&db), "26"]).stdout, b"after");
 }
 
 #[test]
@@ -298,6 +403,7 @@ fn compact_keeps_rows_and_drops_garbage() {
     let o = run(&["compact", s(&db)]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("compacted:"));
+    assert!(o.stderr.is_empty(), "no progress into a pipe");
     assert_eq!(dump_of(&db), before);
     let v: serde_json::Value =
         serde_json::from_slice(&run(&["stat", s(&db), "--json"]).stdout).unwrap();
@@ -311,6 +417,7 @@ fn check_healthy_and_damaged() {
     let o = run(&["check", s(&db)]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("ok: 1 segments"));
+    assert!(o.stderr.is_empty(), "no progress into a pipe");
     let o = run(&["check", s(&db), "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
@@ -407,18 +514,15 @@ fn writer_elsewhere_holds_the_lock() {
     assert_eq!(code(&run(&["put", s(&db), "x"])), 0);
 }
 
-/// On a terminal (a pseudo-terminal from util-linux's `script`, part of
-/// every Debian system) dump draws its progress bar on stderr, and stdout
-/// still carries only the dump.
-#[test]
-fn progress_bar_on_a_terminal_only() {
-    let dir = TempDir::new().unwrap();
-    let db = sample(&dir);
-    let out = dir.path().join("out.dump");
+/// Runs `toonstore ARGS > out` on a pseudo-terminal from util-linux's
+/// `script` (part of every Debian system): returns what the terminal showed
+/// and the exit code.
+fn on_terminal(args: &[&str], out: &Path) -> (String, i32) {
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
     let command = format!(
-        "'{}' dump '{}' > '{}'",
+        "'{}' {} > '{}'",
         env!("CARGO_BIN_EXE_toonstore"),
-        db.display(),
+        quoted.join(" "),
         out.display()
     );
     let o = Command::new("script")
@@ -426,11 +530,38 @@ fn progress_bar_on_a_terminal_only() {
         .stdin(Stdio::null())
         .output()
         .expect("run script(1) from util-linux");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stdout).contains("dumping"),
-        "the terminal shows the bar: {:?}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    assert_eq!(std::fs::read(&out).unwrap(), dump_of(&db));
+    (String::from_utf8_lossy(&o.stdout).into_owned(), code(&o))
+}
+
+/// On a terminal dump, load, check and compact draw progress on stderr,
+/// and stdout still carries only the data. (The same commands draw nothing
+/// into a pipe: the tests above assert an empty stderr for each.)
+#[test]
+fn progress_on_a_terminal_only() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let out = dir.path().join("out");
+    let (shown, c) = on_terminal(&["dump", s(&db)], &out);
+    assert_eq!(c, 0, "{shown}");
+    assert!(shown.contains("dumping"), "{shown:?}");
+    assert!(shown.contains("3/3 rows"), "{shown:?}");
+    let dump = std::fs::read(&out).unwrap();
+    assert_eq!(dump, dump_of(&db));
+    let file = dir.path().join("db.dump");
+    std::fs::write(&file, &dump).unwrap();
+    let copy = dir.path().join("copy");
+    let (shown, c) = on_terminal(&["load", s(&copy), s(&file)], &out);
+    assert_eq!(c, 0, "{shown}");
+    assert!(shown.contains("verifying"), "{shown:?}");
+    assert!(shown.contains("loading"), "{shown:?}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"");
+    assert_eq!(dump_of(&copy), dump);
+    let (shown, c) = on_terminal(&["check", s(&db)], &out);
+    assert_eq!(c, 0, "{shown}");
+    assert!(shown.contains("checking"), "{shown:?}");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"ok: "));
+    let (shown, c) = on_terminal(&["compact", s(&db)], &out);
+    assert_eq!(c, 0, "{shown}");
+    assert!(shown.contains("compacting"), "{shown:?}");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"compacted: "));
 }
