@@ -64,8 +64,18 @@ rm -rf "$EXAMPLES_BUILD/c-cmake/kept" && mkdir -p "$EXAMPLES_BUILD/c-cmake/kept"
 did "C   (find_package)    $EXAMPLES_BUILD/c-cmake/toonstore_example_c: ran OK"
 
 step "The toonstore command-line tool (docs/cli.md) on the C example's database"
-"$PREFIX/bin/toonstore" stat "$EXAMPLES_BUILD/c-cmake/kept/db"
-did "CLI                   $PREFIX/bin/toonstore stat $EXAMPLES_BUILD/c-cmake/kept/db: ran OK"
+cli_db="$EXAMPLES_BUILD/c-cmake/kept/db"
+cli_copy="$EXAMPLES_BUILD/cli-copy"
+(
+  set -x
+  "$PREFIX/bin/toonstore" stat "$cli_db"
+  "$PREFIX/bin/toonstore" check "$cli_db"
+  "$PREFIX/bin/toonstore" scan "$cli_db" --limit 3
+  rm -rf "$cli_copy"
+  "$PREFIX/bin/toonstore" dump "$cli_db" | "$PREFIX/bin/toonstore" load "$cli_copy"
+  cmp <("$PREFIX/bin/toonstore" dump "$cli_db") <("$PREFIX/bin/toonstore" dump "$cli_copy")
+)
+did "CLI                   $PREFIX/bin/toonstore stat, check, scan, dump | load on $cli_db: ran OK"
 
 step "C++ example with CMake find_package(ToonStore) and toonstore.hpp"
 cmake -G Ninja -S "$ROOT/examples/cpp" -B "$EXAMPLES_BUILD/cpp-cmake" -DCMAKE_PREFIX_PATH="$PREFIX" >/dev/null
