@@ -448,6 +448,25 @@ fn check_healthy_and_damaged() {
     assert!(p["message"].as_str().unwrap().contains("corrupt"), "{v}");
     assert!(p["file"].as_str().unwrap().ends_with(".seg"), "{v}");
     assert!(p["offset"].as_u64().is_some(), "{v}");
+    // The other commands refuse the damaged database: one line naming it
+    // and the cause, exit 2, nothing on stdout.
+    for args in [
+        vec!["stat", s(&db)],
+        vec!["get", s(&db), "0"],
+        vec!["scan", s(&db)],
+        vec!["dump", s(&db)],
+    ] {
+        let o = run(&args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert_eq!(e.lines().count(), 1, "{e}");
+        assert!(
+            e.starts_with(&format!("toonstore: {}: ", db.display())),
+            "{e}"
+        );
+        assert!(e.contains("TOONSTORE_ERR_CORRUPT"), "{args:?}: {e}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
 }
 
 /// Another process (this test process, to the tool) holds the write lock.
