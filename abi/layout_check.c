@@ -267,3 +267,16 @@ _Static_assert(offsetof(ToonStoreApi, error_name) == 312 && sizeof(((ToonStoreAp
 TS_TYPE_IS(((ToonStoreApi *)0)->error_name, const char *(*)(int));
 TS_TYPE_IS(&toonstore_error_name, const char *(*)(int code));
 #endif
+
+/* ---- Added in 1.2 (function table version 3). ---- */
+#if TOONSTORE_VERSION_NUMBER >= 1002000
+_Static_assert(TOONSTORE_API_VERSION >= 3, "TOONSTORE_API_VERSION went backwards");
+_Static_assert(TOONSTORE_SCAN_END == INT64_MAX, "TOONSTORE_SCAN_END changed");
+_Static_assert(TOONSTORE_SCAN_REVERSE == 1, "TOONSTORE_SCAN_REVERSE changed");
+_Static_assert(offsetof(ToonStoreApi, scan_range) == 320, "ToonStoreApi.scan_range moved");
+_Static_assert(offsetof(ToonStoreApi, snapshot_scan_range) == 328, "ToonStoreApi.snapshot_scan_range moved");
+TS_TYPE_IS(((ToonStoreApi *)0)->scan_range, int (*)(struct ToonStore *, int64_t, int64_t, uint32_t, struct ToonStoreIter **));
+TS_TYPE_IS(((ToonStoreApi *)0)->snapshot_scan_range, int (*)(const struct ToonStoreSnapshot *, int64_t, int64_t, uint32_t, struct ToonStoreIter **));
+TS_TYPE_IS(&toonstore_scan_range, int (*)(struct ToonStore *db, int64_t start, int64_t stop, uint32_t flags, struct ToonStoreIter **out_iter));
+TS_TYPE_IS(&toonstore_snapshot_scan_range, int (*)(const struct ToonStoreSnapshot *snapshot, int64_t start, int64_t stop, uint32_t flags, struct ToonStoreIter **out_iter));
+#endif

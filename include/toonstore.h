@@ -41,7 +41,7 @@
 
 /* The library version as a string ("MAJOR.MINOR.PATCH"); the tests in src/ffi/mod.rs
  * check it against the numeric macros and the crate version. */
-#define TOONSTORE_VERSION_STRING "1.1.0"
+#define TOONSTORE_VERSION_STRING "1.2.0"
 
 
 // Major version of the library (and of the ABI: the SONAME is
@@ -49,13 +49,13 @@
 #define TOONSTORE_VERSION_MAJOR 1
 
 // Minor version: new functions and struct versions, never breaking.
-#define TOONSTORE_VERSION_MINOR 1
+#define TOONSTORE_VERSION_MINOR 2
 
 // Patch version: fixes only.
 #define TOONSTORE_VERSION_PATCH 0
 
 // MAJOR*1000000 + MINOR*1000 + PATCH (SQLite's scheme).
-#define TOONSTORE_VERSION_NUMBER 1001000
+#define TOONSTORE_VERSION_NUMBER 1002000
 
 // Success.
 #define TOONSTORE_OK 0
@@ -118,6 +118,14 @@
 // `toonstore_put_with`: use the durability the database was opened with.
 #define TOONSTORE_DURABILITY_DEFAULT 4294967295
 
+// `toonstore_scan_range`: `stop` for "no upper bound" (INT64_MAX; no row
+// id reaches it). (Since 1.2.)
+#define TOONSTORE_SCAN_END INT64_MAX
+
+// `toonstore_scan_range` flag: walk from the highest id in the range down.
+// (Since 1.2.)
+#define TOONSTORE_SCAN_REVERSE 1
+
 // Current version of `ToonStoreOpenOptions`.
 #define TOONSTORE_OPEN_OPTIONS_VERSION 1
 
@@ -127,9 +135,9 @@
 // Current version of `ToonStoreCheckReport`.
 #define TOONSTORE_CHECK_REPORT_VERSION 1
 
-// Newest version of the function table `toonstore_api` serves (1 and 2 are
-// served; 2 appends `error_name`).
-#define TOONSTORE_API_VERSION 2
+// Newest version of the function table `toonstore_api` serves (1, 2 and 3
+// are served; 2 appends `error_name`, 3 the functions added in 1.2).
+#define TOONSTORE_API_VERSION 3
 
 // A batch being built (`ToonStoreBatch*` in C).
 typedef struct ToonStoreBatch ToonStoreBatch;
@@ -209,7 +217,8 @@ typedef struct ToonStoreCheckReport {
 } ToonStoreCheckReport;
 
 // The function table. Fields are only ever appended: version 1 ends with
-// `check`; version 2 (1.1) appends `error_name`. `size` says how much of
+// `check`; version 2 (1.1) appends `error_name`; version 3 (1.2) appends
+// `scan_range` and `snapshot_scan_range`. `size` says how much of
 // the struct the library filled, so a host reads a field only when
 // `offsetof(ToonStoreApi, field) < api->size`.
 typedef struct ToonStoreApi {
@@ -257,6 +266,10 @@ typedef struct ToonStoreApi {
   int (*check)(const char*, struct ToonStoreCheckReport*);
   // Version 2 and later: `toonstore_error_name`.
   const char *(*error_name)(int);
+  // Version 3 and later: `toonstore_scan_range`.
+  int (*scan_range)(struct ToonStore*, int64_t, int64_t, uint32_t, struct ToonStoreIter**);
+  // Version 3 and later: `toonstore_snapshot_scan_range`.
+  int (*snapshot_scan_range)(const struct ToonStoreSnapshot*, int64_t, int64_t, uint32_t, struct ToonStoreIter**);
 } ToonStoreApi;
 
 
@@ -534,6 +547,34 @@ struct ToonStoreIter *toonstore_scan(struct ToonStore *db);
 // with the last error code one of: `TOONSTORE_ERR_INVALID_ARG` (`db` NULL,
 // a negative start), `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_INTERNAL`.
 struct ToonStoreIter *toonstore_scan_from(struct ToonStore *db, int64_t start_row_id);
+
+// Starts a bounded scan over the live rows with `start <= id < stop`, in
+// ascending id order, or from the highest id down when `flags` holds
+// `TOONSTORE_SCAN_REVERSE`. Pass `stop = TOONSTORE_SCAN_END` for no upper
+// bound; `stop == start` gives an empty scan. The scan reads a snapshot
+// taken by this call (rows put or deleted afterwards do not change what it
+// yields), finds its first row without walking the ids before it, and
+// yields rows with `toonstore_iter_next` as `toonstore_scan` does.
+// "The last N rows": `TOONSTORE_SCAN_REVERSE` over `0, TOONSTORE_SCAN_END`
+// and N calls of `toonstore_iter_next`.
+//
+// `*out_iter` receives an iterator owned by the caller, to be released with
+// `toonstore_iter_free`. Returns `TOONSTORE_OK`, or one of:
+// `TOONSTORE_ERR_INVALID_ARG` (`db` or `out_iter` NULL, `start < 0`,
+// `stop < start`, a flag other than `TOONSTORE_SCAN_REVERSE`),
+// `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_INTERNAL`; `*out_iter` is then
+// NULL (where `out_iter` is not NULL). (Since 1.2.)
+int toonstore_scan_range(struct ToonStore *db, int64_t start, int64_t stop, uint32_t flags, struct ToonStoreIter **out_iter);
+
+// Like `toonstore_scan_range`, over the rows of `snapshot`: rows it yields
+// stay valid until the snapshot is freed (or the next
+// `toonstore_iter_next`, whichever comes later). Returns `TOONSTORE_OK`,
+// or one of: `TOONSTORE_ERR_INVALID_ARG` (`snapshot` or `out_iter` NULL,
+// `start < 0`, `stop < start`, a flag other than
+// `TOONSTORE_SCAN_REVERSE`), `TOONSTORE_ERR_CLOSED`,
+// `TOONSTORE_ERR_INTERNAL`; `*out_iter` is then NULL (where `out_iter` is
+// not NULL). (Since 1.2.)
+int toonstore_snapshot_scan_range(const struct ToonStoreSnapshot *snapshot, int64_t start, int64_t stop, uint32_t flags, struct ToonStoreIter **out_iter);
 
 // Advances the iterator (used by one thread at a time). Returns 1 and fills
 // `*row_id`, `*data`, `*len` with the next row; 0 at the end (and on every

@@ -8,6 +8,7 @@
 //! read-only handle may share a writable engine. The engine closes with its
 //! last handle.
 
+use std::ops::RangeBounds;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -413,6 +414,17 @@ impl ToonStore {
     /// As [`ToonStore::snapshot`].
     pub fn scan_from(&self, start: RowId) -> Result<Scan> {
         Ok(self.snapshot()?.scan_from(start))
+    }
+
+    /// Iterates over the live rows with ids in `range` of a new snapshot,
+    /// in ascending id order, or from the highest id down when `reverse`
+    /// (see [`Snapshot::scan_range`]). `db.scan_range(.., true).take(n)`
+    /// reads the last `n` rows.
+    ///
+    /// # Errors
+    /// As [`ToonStore::snapshot`].
+    pub fn scan_range(&self, range: impl RangeBounds<RowId>, reverse: bool) -> Result<Scan> {
+        Ok(self.snapshot()?.scan_range(range, reverse))
     }
 
     /// Makes every acknowledged write durable (flushes the log).

@@ -1,5 +1,6 @@
 //! Snapshots and scans: consistent, lock-free reads of one moment.
 
+use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -89,9 +90,44 @@ impl Snapshot {
 
     /// The rows of the snapshot with id `>= start`, in ascending id order.
     pub fn scan_from(&self, start: RowId) -> Scan {
+        self.scan_range(start.., false)
+    }
+
+    /// The rows of the snapshot whose ids lie in `range`, in ascending id
+    /// order, or in descending order (highest id first) when `reverse`.
+    /// The scan is lazy: it finds its first row without walking the ids
+    /// before it (the index is addressed by id), and reads one row at a
+    /// time. An empty or inverted range (`5..3`) yields nothing.
+    ///
+    /// ```no_run
+    /// # fn main() -> toonstore::Result<()> {
+    /// let db = toonstore::ToonStore::open("events.tsdb")?;
+    /// let snap = db.snapshot()?;
+    /// // The last 10 rows, newest first.
+    /// for row in snap.scan_range(.., true).take(10) {
+    ///     let (id, value) = row?;
+    ///     println!("{id}: {} bytes", value.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn scan_range(&self, range: impl RangeBounds<RowId>, reverse: bool) -> Scan {
+        let lo = match range.start_bound() {
+            Bound::Included(&s) => s,
+            Bound::Excluded(&s) => s.saturating_add(1),
+            Bound::Unbounded => 0,
+        };
+        let hi = match range.end_bound() {
+            Bound::Included(&e) => e.saturating_add(1),
+            Bound::Excluded(&e) => e,
+            Bound::Unbounded => RowId::MAX,
+        };
+        // Ids at or above `end` were not assigned at the snapshot's moment.
+        let hi = hi.min(self.end);
         Scan {
             snapshot: self.clone(),
-            next: start,
+            lo,
+            hi: hi.max(lo),
+            reverse,
             queue: [(0, 0); BATCH],
             queued: 0,
             head: 0,
@@ -101,12 +137,16 @@ impl Snapshot {
     }
 }
 
-/// An iterator over the live rows of a snapshot, in ascending id order.
-/// It owns its snapshot.
+/// An iterator over the live rows of a snapshot, in ascending id order (or
+/// descending, for a reverse [`Snapshot::scan_range`]). It owns its snapshot.
 #[derive(Clone, Debug)]
 pub struct Scan {
     snapshot: Snapshot,
-    next: RowId,
+    /// The ids not examined yet are `lo..hi` (`lo <= hi` always): a forward
+    /// scan takes them from `lo` up, a reverse one from `hi - 1` down.
+    lo: RowId,
+    hi: RowId,
+    reverse: bool,
     /// Rows found ahead (id, location), returned from `head` on; a full
     /// batch has its checksums verified together (`batch_checked`).
     queue: [(RowId, u64); BATCH],
@@ -163,20 +203,12 @@ impl Scan {
         self.head = 0;
         self.queued = 0;
         self.batch_checked = false;
-        let snap = &self.snapshot;
-        while self.queued < BATCH && self.next < snap.end {
-            let id = self.next;
-            let Some(chunk) = snap.view.chunks.get((id >> CHUNK_BITS) as usize) else {
-                self.next = snap.end;
-                break;
-            };
-            self.next += 1;
-            let loc = chunk.get((id as usize) & (index::CHUNK_LEN - 1));
-            if loc != 0 {
-                self.queue[self.queued] = (id, loc);
-                self.queued += 1;
-            }
+        if self.reverse {
+            self.find_backward();
+        } else {
+            self.find_forward();
         }
+        let snap = &self.snapshot;
         if self.queued == BATCH && snap.verify {
             let view = &snap.view;
             let rec = |loc: u64| -> Option<&[u8]> {
@@ -204,6 +236,48 @@ impl Scan {
                 self.values = values;
             }
         }
+    }
+
+    /// Queues the next live rows upwards from `lo`.
+    fn find_forward(&mut self) {
+        let view = &self.snapshot.view;
+        while self.queued < BATCH && self.lo < self.hi {
+            let id = self.lo;
+            let Some(chunk) = view.chunks.get((id >> CHUNK_BITS) as usize) else {
+                // No chunk holds this id, so none holds a higher one.
+                self.lo = self.hi;
+                break;
+            };
+            self.lo += 1;
+            let loc = chunk.get((id as usize) & (index::CHUNK_LEN - 1));
+            if loc != 0 {
+                self.queue[self.queued] = (id, loc);
+                self.queued += 1;
+            }
+        }
+    }
+
+    /// Queues the next live rows downwards from `hi - 1`.
+    fn find_backward(&mut self) {
+        let view = &self.snapshot.view;
+        // Ids past the last chunk hold no row: skip them in one step.
+        let covered = (view.chunks.len() as u64).saturating_mul(index::CHUNK_LEN as u64);
+        self.hi = self.hi.min(covered).max(self.lo);
+        while self.queued < BATCH && self.lo < self.hi {
+            let id = self.hi - 1;
+            self.hi = id;
+            let chunk = &view.chunks[(id >> CHUNK_BITS) as usize];
+            let loc = chunk.get((id as usize) & (index::CHUNK_LEN - 1));
+            if loc != 0 {
+                self.queue[self.queued] = (id, loc);
+                self.queued += 1;
+            }
+        }
+    }
+
+    /// Whether this scan walks from the highest id down.
+    pub fn is_reverse(&self) -> bool {
+        self.reverse
     }
 
     /// The snapshot this scan reads.

@@ -40,6 +40,8 @@ enum Op {
     Batch(Vec<BatchOp>),
     Scan,
     ScanFrom(Index),
+    /// `scan_range(start..stop)`, forward or reverse, maybe cut short.
+    ScanRange(Index, Index, bool, Option<usize>),
     /// Take a snapshot and keep it; it is checked later.
     TakeSnapshot,
     /// Check one kept snapshot against its model (and maybe drop it).
@@ -90,6 +92,8 @@ fn op() -> impl Strategy<Value = Op> {
         6 => proptest::collection::vec(batch_op(), 0..8).prop_map(Op::Batch),
         2 => Just(Op::Scan),
         2 => any::<Index>().prop_map(Op::ScanFrom),
+        3 => (any::<Index>(), any::<Index>(), any::<bool>(), proptest::option::of(0usize..5))
+            .prop_map(|(a, b, r, n)| Op::ScanRange(a, b, r, n)),
         2 => Just(Op::TakeSnapshot),
         3 => (any::<Index>(), any::<bool>()).prop_map(|(i, d)| Op::CheckSnapshot(i, d)),
         2 => any::<Index>().prop_map(Op::Contains),
@@ -169,6 +173,36 @@ fn check_snapshot(snap: &Snapshot, rows: &Rows, next: u64) {
     if let Some((&mid, _)) = rows.iter().nth(rows.len() / 2) {
         let want: Rows = rows.range(mid..).map(|(k, v)| (*k, v.clone())).collect();
         check_rows(snap.scan_from(mid), &want, "snapshot scan_from");
+        let want: Vec<(u64, Vec<u8>)> = rows
+            .range(..mid)
+            .rev()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        let got: Vec<(u64, Vec<u8>)> = snap
+            .scan_range(..mid, true)
+            .map(|r| r.expect("scan item"))
+            .collect();
+        assert_eq!(got, want, "snapshot reverse scan_range ..{mid}");
+    }
+}
+
+/// The model's rows with `start <= id < stop`, in the scan's order,
+/// `limit` of them at most.
+fn range_rows(
+    rows: &Rows,
+    start: u64,
+    stop: u64,
+    reverse: bool,
+    limit: usize,
+) -> Vec<(u64, Vec<u8>)> {
+    let inside = || {
+        rows.range(start..stop.max(start))
+            .map(|(k, v)| (*k, v.clone()))
+    };
+    if reverse {
+        inside().rev().take(limit).collect()
+    } else {
+        inside().take(limit).collect()
     }
 }
 
@@ -267,6 +301,19 @@ impl Harness {
                     &want,
                     "scan_from",
                 );
+            }
+            Op::ScanRange(a, b, reverse, limit) => {
+                let (start, stop) = (self.model.pick_any(a), self.model.pick_any(b));
+                let limit = limit.unwrap_or(usize::MAX);
+                let want = range_rows(&self.model.rows, start, stop, *reverse, limit);
+                let got: Vec<(u64, Vec<u8>)> = self
+                    .db()
+                    .scan_range(start..stop, *reverse)
+                    .expect("scan_range")
+                    .take(limit)
+                    .map(|r| r.expect("scan item"))
+                    .collect();
+                assert_eq!(got, want, "scan_range {start}..{stop} reverse={reverse}");
             }
             Op::TakeSnapshot => {
                 let snap = self.db().snapshot().expect("snapshot");

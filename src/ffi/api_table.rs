@@ -20,7 +20,8 @@ use crate::ffi::read::*;
 use crate::ffi::TOONSTORE_API_VERSION;
 
 /// The function table. Fields are only ever appended: version 1 ends with
-/// `check`; version 2 (1.1) appends `error_name`. `size` says how much of
+/// `check`; version 2 (1.1) appends `error_name`; version 3 (1.2) appends
+/// `scan_range` and `snapshot_scan_range`. `size` says how much of
 /// the struct the library filled, so a host reads a field only when
 /// `offsetof(ToonStoreApi, field) < api->size`.
 #[repr(C)]
@@ -74,22 +75,39 @@ pub struct ToonStoreApi {
     pub check: unsafe extern "C" fn(*const c_char, *mut ToonStoreCheckReport) -> c_int,
     /// Version 2 and later: `toonstore_error_name`.
     pub error_name: extern "C" fn(c_int) -> *const c_char,
+    /// Version 3 and later: `toonstore_scan_range`.
+    pub scan_range:
+        unsafe extern "C" fn(*mut FfiDatabase, i64, i64, u32, *mut *mut FfiIter) -> c_int,
+    /// Version 3 and later: `toonstore_snapshot_scan_range`.
+    pub snapshot_scan_range:
+        unsafe extern "C" fn(*const FfiSnapshot, i64, i64, u32, *mut *mut FfiIter) -> c_int,
 }
 
 /// `sizeof` the version 1 table: everything before `error_name` (312 bytes
 /// on 64-bit targets, what 1.0 reported).
 const V1_SIZE: u32 = std::mem::offset_of!(ToonStoreApi, error_name) as u32;
 
+/// `sizeof` the version 2 table: everything before `scan_range` (320 bytes
+/// on 64-bit targets, what 1.1 reported).
+const V2_SIZE: u32 = std::mem::offset_of!(ToonStoreApi, scan_range) as u32;
+
 /// The version 1 table, served unchanged: `version` 1 and the 1.0 `size`.
-/// (`error_name` is filled too, past `size`, where no version 1 host looks.)
+/// (Later fields are filled too, past `size`, where no version 1 host looks.)
 static API_V1: ToonStoreApi = ToonStoreApi {
     version: 1,
     size: V1_SIZE,
-    ..API_V2
+    ..API_V3
 };
 
+/// The version 2 table, served unchanged: `version` 2 and the 1.1 `size`.
 static API_V2: ToonStoreApi = ToonStoreApi {
     version: 2,
+    size: V2_SIZE,
+    ..API_V3
+};
+
+static API_V3: ToonStoreApi = ToonStoreApi {
+    version: 3,
     size: std::mem::size_of::<ToonStoreApi>() as u32,
     version_number: toonstore_version_number,
     version_string: toonstore_version,
@@ -130,6 +148,8 @@ static API_V2: ToonStoreApi = ToonStoreApi {
     last_error_copy: toonstore_last_error_copy,
     check: toonstore_check,
     error_name: toonstore_error_name,
+    scan_range: toonstore_scan_range,
+    snapshot_scan_range: toonstore_snapshot_scan_range,
 };
 
 /// The function table of interface `version` (1 ..= `TOONSTORE_API_VERSION`):
@@ -143,6 +163,8 @@ pub extern "C" fn toonstore_api(version: u32) -> *const ToonStoreApi {
             Ok(&API_V1 as *const ToonStoreApi)
         } else if version == 2 {
             Ok(&API_V2 as *const ToonStoreApi)
+        } else if version == 3 {
+            Ok(&API_V3 as *const ToonStoreApi)
         } else {
             Err(Error::new(
                 ErrorKind::Version,
@@ -159,15 +181,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn version_1_is_served_unchanged_and_version_2_appends() {
-        // SAFETY: toonstore_api returns static tables for 1 and 2.
-        let (v1, v2) = unsafe { (&*toonstore_api(1), &*toonstore_api(2)) };
+    fn versions_1_and_2_are_served_unchanged_and_version_3_appends() {
+        // SAFETY: toonstore_api returns static tables for 1, 2 and 3.
+        let (v1, v2, v3) = unsafe { (&*toonstore_api(1), &*toonstore_api(2), &*toonstore_api(3)) };
         assert_eq!((v1.version, v1.size), (1, 312));
-        assert_eq!(v2.version, 2);
-        assert_eq!(v2.size as usize, std::mem::size_of::<ToonStoreApi>());
-        assert_eq!(v2.size, 320);
-        assert_eq!(TOONSTORE_API_VERSION, 2);
-        assert!(toonstore_api(3).is_null());
+        assert_eq!((v2.version, v2.size), (2, 320));
+        assert_eq!(v3.version, 3);
+        assert_eq!(v3.size as usize, std::mem::size_of::<ToonStoreApi>());
+        assert!(v3.size >= 336, "v3 appends scan_range, snapshot_scan_range");
+        assert_eq!(TOONSTORE_API_VERSION, 3);
+        assert!(toonstore_api(4).is_null());
         assert!(toonstore_api(0).is_null());
     }
 }

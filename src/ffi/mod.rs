@@ -44,13 +44,13 @@ use std::os::raw::c_int;
 /// `libtoonstore.so.1`).
 pub const TOONSTORE_VERSION_MAJOR: u32 = 1;
 /// Minor version: new functions and struct versions, never breaking.
-pub const TOONSTORE_VERSION_MINOR: u32 = 1;
+pub const TOONSTORE_VERSION_MINOR: u32 = 2;
 /// Patch version: fixes only.
 pub const TOONSTORE_VERSION_PATCH: u32 = 0;
 /// MAJOR*1000000 + MINOR*1000 + PATCH (SQLite's scheme).
-pub const TOONSTORE_VERSION_NUMBER: u32 = 1_001_000;
+pub const TOONSTORE_VERSION_NUMBER: u32 = 1_002_000;
 /// The version as a string literal.
-pub const TOONSTORE_VERSION_STRING: &str = "1.1.0";
+pub const TOONSTORE_VERSION_STRING: &str = "1.2.0";
 
 /// Success.
 pub const TOONSTORE_OK: c_int = 0;
@@ -105,15 +105,22 @@ pub const TOONSTORE_DURABILITY_FULL: u32 = 2;
 /// `toonstore_put_with`: use the durability the database was opened with.
 pub const TOONSTORE_DURABILITY_DEFAULT: u32 = 0xFFFF_FFFF;
 
+/// `toonstore_scan_range`: `stop` for "no upper bound" (INT64_MAX; no row
+/// id reaches it). (Since 1.2.)
+pub const TOONSTORE_SCAN_END: i64 = i64::MAX;
+/// `toonstore_scan_range` flag: walk from the highest id in the range down.
+/// (Since 1.2.)
+pub const TOONSTORE_SCAN_REVERSE: u32 = 1;
+
 /// Current version of `ToonStoreOpenOptions`.
 pub const TOONSTORE_OPEN_OPTIONS_VERSION: u32 = 1;
 /// Current version of `ToonStoreStats`.
 pub const TOONSTORE_STATS_VERSION: u32 = 1;
 /// Current version of `ToonStoreCheckReport`.
 pub const TOONSTORE_CHECK_REPORT_VERSION: u32 = 1;
-/// Newest version of the function table `toonstore_api` serves (1 and 2 are
-/// served; 2 appends `error_name`).
-pub const TOONSTORE_API_VERSION: u32 = 2;
+/// Newest version of the function table `toonstore_api` serves (1, 2 and 3
+/// are served; 2 appends `error_name`, 3 the functions added in 1.2).
+pub const TOONSTORE_API_VERSION: u32 = 3;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,9 @@ use crate::error::Result;
 use crate::ffi::boundary::{guard, invalid, set_out, NO_ROW_ID};
 use crate::ffi::database::{db, row_id};
 use crate::ffi::handles::{self, FfiDatabase, FfiIter, FfiSnapshot};
-use crate::ffi::TOONSTORE_OK;
+use crate::ffi::{TOONSTORE_OK, TOONSTORE_SCAN_END, TOONSTORE_SCAN_REVERSE};
+use crate::{RowId, Scan};
+use std::ops::Range;
 
 /// Starts a scan over the live rows in ascending row id order. It reads a
 /// snapshot: rows put or deleted after this call returns do not change what
@@ -36,6 +38,117 @@ pub unsafe extern "C" fn toonstore_scan_from(
         let store = unsafe { self::db(db) }?;
         let scan = store.scan_from(row_id(start_row_id)?)?;
         Ok(handles::into_raw::<FfiIter>(scan))
+    })
+}
+
+/// The flags `toonstore_scan_range` knows.
+const SCAN_FLAGS: u32 = TOONSTORE_SCAN_REVERSE;
+
+/// Checks a range scan's arguments; returns (start, stop, reverse). `stop`
+/// is exclusive; `TOONSTORE_SCAN_END` is no bound (no id reaches it).
+fn scan_range_args(start: i64, stop: i64, flags: u32) -> Result<(RowId, RowId, bool)> {
+    if flags & !SCAN_FLAGS != 0 {
+        return Err(invalid(&format!(
+            "unknown scan flags {:#x} (known: TOONSTORE_SCAN_REVERSE)",
+            flags & !SCAN_FLAGS
+        )));
+    }
+    let start = row_id(start)?;
+    let stop = u64::try_from(stop)
+        .ok()
+        .filter(|&stop| stop >= start)
+        .ok_or_else(|| {
+            invalid(&format!(
+                "stop {stop} is below start {start} (TOONSTORE_SCAN_END for no bound)"
+            ))
+        })?;
+    debug_assert_eq!(TOONSTORE_SCAN_END as u64, i64::MAX as u64);
+    Ok((start, stop, flags & TOONSTORE_SCAN_REVERSE != 0))
+}
+
+/// Clears `*out_iter`, checks the arguments, and stores in `*out_iter` the
+/// scan of `start..stop` that `scan` starts.
+///
+/// # Safety
+/// `out_iter` is null or writable.
+unsafe fn scan_range_into(
+    out_iter: *mut *mut FfiIter,
+    start: i64,
+    stop: i64,
+    flags: u32,
+    scan: impl FnOnce(Range<RowId>, bool) -> Result<Scan>,
+) -> Result<c_int> {
+    // SAFETY: forwarded contract.
+    unsafe { set_out(out_iter, std::ptr::null_mut()) };
+    if out_iter.is_null() {
+        return Err(invalid("out_iter is NULL"));
+    }
+    let (start, stop, reverse) = scan_range_args(start, stop, flags)?;
+    let scan = scan(start..stop, reverse)?;
+    // SAFETY: non-null and writable (forwarded contract).
+    unsafe { out_iter.write(handles::into_raw::<FfiIter>(scan)) };
+    Ok(TOONSTORE_OK)
+}
+
+/// Starts a bounded scan over the live rows with `start <= id < stop`, in
+/// ascending id order, or from the highest id down when `flags` holds
+/// `TOONSTORE_SCAN_REVERSE`. Pass `stop = TOONSTORE_SCAN_END` for no upper
+/// bound; `stop == start` gives an empty scan. The scan reads a snapshot
+/// taken by this call (rows put or deleted afterwards do not change what it
+/// yields), finds its first row without walking the ids before it, and
+/// yields rows with `toonstore_iter_next` as `toonstore_scan` does.
+/// "The last N rows": `TOONSTORE_SCAN_REVERSE` over `0, TOONSTORE_SCAN_END`
+/// and N calls of `toonstore_iter_next`.
+///
+/// `*out_iter` receives an iterator owned by the caller, to be released with
+/// `toonstore_iter_free`. Returns `TOONSTORE_OK`, or one of:
+/// `TOONSTORE_ERR_INVALID_ARG` (`db` or `out_iter` NULL, `start < 0`,
+/// `stop < start`, a flag other than `TOONSTORE_SCAN_REVERSE`),
+/// `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_INTERNAL`; `*out_iter` is then
+/// NULL (where `out_iter` is not NULL). (Since 1.2.)
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_scan_range(
+    db: *mut FfiDatabase,
+    start: i64,
+    stop: i64,
+    flags: u32,
+    out_iter: *mut *mut FfiIter,
+) -> c_int {
+    guard(|| {
+        // SAFETY: forwarded contract (`out_iter` null or writable, `db` null
+        // or a handle).
+        unsafe {
+            scan_range_into(out_iter, start, stop, flags, |range, reverse| {
+                self::db(db)?.scan_range(range, reverse)
+            })
+        }
+    })
+}
+
+/// Like `toonstore_scan_range`, over the rows of `snapshot`: rows it yields
+/// stay valid until the snapshot is freed (or the next
+/// `toonstore_iter_next`, whichever comes later). Returns `TOONSTORE_OK`,
+/// or one of: `TOONSTORE_ERR_INVALID_ARG` (`snapshot` or `out_iter` NULL,
+/// `start < 0`, `stop < start`, a flag other than
+/// `TOONSTORE_SCAN_REVERSE`), `TOONSTORE_ERR_CLOSED`,
+/// `TOONSTORE_ERR_INTERNAL`; `*out_iter` is then NULL (where `out_iter` is
+/// not NULL). (Since 1.2.)
+#[no_mangle]
+pub unsafe extern "C" fn toonstore_snapshot_scan_range(
+    snapshot: *const FfiSnapshot,
+    start: i64,
+    stop: i64,
+    flags: u32,
+    out_iter: *mut *mut FfiIter,
+) -> c_int {
+    guard(|| {
+        // SAFETY: forwarded contract (`out_iter` null or writable,
+        // `snapshot` null or a handle).
+        unsafe {
+            scan_range_into(out_iter, start, stop, flags, |range, reverse| {
+                Ok(handles::get(snapshot)?.scan_range(range, reverse))
+            })
+        }
     })
 }
 

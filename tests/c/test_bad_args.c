@@ -66,6 +66,7 @@ static int64_t out_id;
 static ToonStoreOpenOptions opts;
 static ToonStoreStats st;
 static uint8_t buf[16];
+static ToonStoreIter *out_iter;
 
 /* Out-pointer rule: on every failure, every non-NULL out-pointer is cleared
  * (NULL, length 0, row id -1), whatever argument was bad. Rows load the out
@@ -383,6 +384,42 @@ CASE(c_snapshot_get_db_as_snap, {
 CASE(c_snapshot_scan_null, { return iter_result(toonstore_snapshot_scan(NULL, 0)); })
 CASE(c_snapshot_scan_negative, { return iter_result(toonstore_snapshot_scan(f->snap, -1)); })
 CASE(c_snapshot_scan_freed, { return iter_result(toonstore_snapshot_scan(f->freed_snap, 0)); })
+/* scan_range / snapshot_scan_range: the result is the code; *out_iter must be
+ * cleared on every failure (it is loaded with garbage first). */
+#define RANGE_CASE(id, call)                                                                     \
+    CASE(id, {                                                                                   \
+        out_iter = (ToonStoreIter *)&out_iter;                                                   \
+        int rc = call;                                                                           \
+        if (rc == TOONSTORE_OK) toonstore_iter_free(out_iter);                                   \
+        return CLEARED(rc, rc == TOONSTORE_OK || out_iter == NULL);                              \
+    })
+RANGE_CASE(c_scan_range_null_db, toonstore_scan_range(NULL, 0, TOONSTORE_SCAN_END, 0, &out_iter))
+RANGE_CASE(c_scan_range_closed, toonstore_scan_range(f->closed, 0, TOONSTORE_SCAN_END, 0, &out_iter))
+RANGE_CASE(c_scan_range_snap_as_db,
+           toonstore_scan_range((ToonStore *)f->snap, 0, TOONSTORE_SCAN_END, 0, &out_iter))
+CASE(c_scan_range_null_out, { return toonstore_scan_range(f->db, 0, TOONSTORE_SCAN_END, 0, NULL); })
+RANGE_CASE(c_scan_range_negative_start, toonstore_scan_range(f->db, -1, TOONSTORE_SCAN_END, 0, &out_iter))
+RANGE_CASE(c_scan_range_min_start, toonstore_scan_range(f->db, INT64_MIN, 5, 0, &out_iter))
+RANGE_CASE(c_scan_range_stop_below_start, toonstore_scan_range(f->db, 5, 4, 0, &out_iter))
+RANGE_CASE(c_scan_range_negative_stop, toonstore_scan_range(f->db, 0, -1, TOONSTORE_SCAN_REVERSE, &out_iter))
+RANGE_CASE(c_scan_range_unknown_flag, toonstore_scan_range(f->db, 0, TOONSTORE_SCAN_END, 2, &out_iter))
+RANGE_CASE(c_scan_range_high_flag,
+           toonstore_scan_range(f->db, 0, TOONSTORE_SCAN_END, 0x80000000u | TOONSTORE_SCAN_REVERSE, &out_iter))
+RANGE_CASE(c_scan_range_empty_ok, toonstore_scan_range(f->db, 7, 7, TOONSTORE_SCAN_REVERSE, &out_iter))
+RANGE_CASE(c_snapshot_scan_range_null,
+           toonstore_snapshot_scan_range(NULL, 0, TOONSTORE_SCAN_END, 0, &out_iter))
+RANGE_CASE(c_snapshot_scan_range_freed,
+           toonstore_snapshot_scan_range(f->freed_snap, 0, TOONSTORE_SCAN_END, 0, &out_iter))
+RANGE_CASE(c_snapshot_scan_range_db_as_snap,
+           toonstore_snapshot_scan_range((ToonStoreSnapshot *)f->db, 0, TOONSTORE_SCAN_END, 0, &out_iter))
+CASE(c_snapshot_scan_range_null_out,
+     { return toonstore_snapshot_scan_range(f->snap, 0, TOONSTORE_SCAN_END, 0, NULL); })
+RANGE_CASE(c_snapshot_scan_range_negative_start,
+           toonstore_snapshot_scan_range(f->snap, -1, TOONSTORE_SCAN_END, 0, &out_iter))
+RANGE_CASE(c_snapshot_scan_range_stop_below_start,
+           toonstore_snapshot_scan_range(f->snap, 3, 2, TOONSTORE_SCAN_REVERSE, &out_iter))
+RANGE_CASE(c_snapshot_scan_range_unknown_flag,
+           toonstore_snapshot_scan_range(f->snap, 0, TOONSTORE_SCAN_END, 4, &out_iter))
 CASE(c_snapshot_free_freed, {
     toonstore_snapshot_free(f->freed_snap);
     return 0;
@@ -531,6 +568,24 @@ static const struct bad_case cases[] = {
     {"snapshot_scan(NULL)", c_snapshot_scan_null, INV, INV},
     {"snapshot_scan(id -1)", c_snapshot_scan_negative, INV, INV},
     {"snapshot_scan(freed snapshot)", c_snapshot_scan_freed, CLO, CLO},
+    {"scan_range(NULL db)", c_scan_range_null_db, INV, INV},
+    {"scan_range(closed)", c_scan_range_closed, CLO, CLO},
+    {"scan_range(snapshot as db)", c_scan_range_snap_as_db, CLO, CLO},
+    {"scan_range(out_iter NULL)", c_scan_range_null_out, INV, INV},
+    {"scan_range(start -1)", c_scan_range_negative_start, INV, INV},
+    {"scan_range(start INT64_MIN)", c_scan_range_min_start, INV, INV},
+    {"scan_range(stop < start)", c_scan_range_stop_below_start, INV, INV},
+    {"scan_range(stop -1)", c_scan_range_negative_stop, INV, INV},
+    {"scan_range(flag 2)", c_scan_range_unknown_flag, INV, INV},
+    {"scan_range(flag 0x80000001)", c_scan_range_high_flag, INV, INV},
+    {"scan_range(stop == start, reverse)", c_scan_range_empty_ok, TOONSTORE_OK, NO_ERROR},
+    {"snapshot_scan_range(NULL)", c_snapshot_scan_range_null, INV, INV},
+    {"snapshot_scan_range(freed snapshot)", c_snapshot_scan_range_freed, CLO, CLO},
+    {"snapshot_scan_range(db as snapshot)", c_snapshot_scan_range_db_as_snap, CLO, CLO},
+    {"snapshot_scan_range(out_iter NULL)", c_snapshot_scan_range_null_out, INV, INV},
+    {"snapshot_scan_range(start -1)", c_snapshot_scan_range_negative_start, INV, INV},
+    {"snapshot_scan_range(stop < start)", c_snapshot_scan_range_stop_below_start, INV, INV},
+    {"snapshot_scan_range(flag 4)", c_snapshot_scan_range_unknown_flag, INV, INV},
     {"snapshot_free(freed snapshot)", c_snapshot_free_freed, 0, NO_ERROR},
     {"check(NULL path)", c_check_null_path, INV, INV},
     {"check(\"\")", c_check_empty_path, INV, INV},

@@ -322,6 +322,106 @@ void test_ext_scan_from(void) {
     toonstore_close(db);
 }
 
+/* Runs scan_range(start, stop, flags) on db (or on snap when not NULL) and
+ * returns the ids it yields (at most max), or -1 when the call failed. */
+static int range_ids(ToonStore *db, const ToonStoreSnapshot *snap, int64_t start, int64_t stop,
+                     uint32_t flags, int64_t *out, int max) {
+    ToonStoreIter *it = (ToonStoreIter *)&it; /* garbage: must be overwritten */
+    int rc = snap ? toonstore_snapshot_scan_range(snap, start, stop, flags, &it)
+                  : toonstore_scan_range(db, start, stop, flags, &it);
+    if (rc != TOONSTORE_OK) {
+        CHECK(it == NULL);
+        return -1;
+    }
+    REQUIRE(it != NULL);
+    int n = scan_ids(it, out, max);
+    toonstore_iter_free(it);
+    return n;
+}
+
+void test_ext_scan_range(void) {
+    OPEN_FRESH(db, "scan-range");
+    /* 10 rows 0..9; 3 and 9 deleted. */
+    int64_t ids[10];
+    for (int i = 0; i < 10; i++) ids[i] = ts_put_str(db, "r");
+    CHECK(ids[0] == 0 && ids[9] == 9);
+    CHECK_EQ(toonstore_delete(db, 3), TOONSTORE_OK);
+    CHECK_EQ(toonstore_delete(db, 9), TOONSTORE_OK);
+    int64_t got[16];
+
+    /* Forward [2, 6): 2 4 5. */
+    int n = range_ids(db, NULL, 2, 6, 0, got, 16);
+    CHECK_EQ(n, 3);
+    CHECK(n == 3 && got[0] == 2 && got[1] == 4 && got[2] == 5);
+    /* Reverse [2, 6): 5 4 2. */
+    n = range_ids(db, NULL, 2, 6, TOONSTORE_SCAN_REVERSE, got, 16);
+    CHECK_EQ(n, 3);
+    CHECK(n == 3 && got[0] == 5 && got[1] == 4 && got[2] == 2);
+    /* Reverse without a bound: newest first, starting below the deleted 9. */
+    n = range_ids(db, NULL, 0, TOONSTORE_SCAN_END, TOONSTORE_SCAN_REVERSE, got, 16);
+    CHECK_EQ(n, 8);
+    CHECK(n == 8 && got[0] == 8 && got[1] == 7 && got[7] == 0);
+    /* "The last 2 rows": stop reading after 2. */
+    n = range_ids(db, NULL, 0, TOONSTORE_SCAN_END, TOONSTORE_SCAN_REVERSE, got, 2);
+    CHECK(n == 2 && got[0] == 8 && got[1] == 7);
+    /* Forward without a bound equals scan_from. */
+    CHECK_EQ(range_ids(db, NULL, 6, TOONSTORE_SCAN_END, 0, got, 16), 3);
+    /* Empty ranges, ranges past the end, a stop past the end. */
+    CHECK_EQ(range_ids(db, NULL, 4, 4, 0, got, 16), 0);
+    CHECK_EQ(range_ids(db, NULL, 4, 4, TOONSTORE_SCAN_REVERSE, got, 16), 0);
+    CHECK_EQ(range_ids(db, NULL, 3, 4, 0, got, 16), 0); /* only a deleted row */
+    CHECK_EQ(range_ids(db, NULL, 10, 1000, TOONSTORE_SCAN_REVERSE, got, 16), 0);
+    CHECK_EQ(range_ids(db, NULL, INT64_MAX, TOONSTORE_SCAN_END, 0, got, 16), 0);
+    n = range_ids(db, NULL, 7, 1000, TOONSTORE_SCAN_REVERSE, got, 16);
+    CHECK(n == 2 && got[0] == 8 && got[1] == 7);
+
+    /* The scan reads the moment of the call: later puts and deletes do not
+     * change what an open reverse scan yields. */
+    ToonStoreIter *it = NULL;
+    CHECK_EQ(toonstore_scan_range(db, 0, TOONSTORE_SCAN_END, TOONSTORE_SCAN_REVERSE, &it),
+             TOONSTORE_OK);
+    REQUIRE(it != NULL);
+    CHECK(ts_put_str(db, "late") == 10);
+    CHECK_EQ(toonstore_delete(db, 8), TOONSTORE_OK);
+    n = scan_ids(it, got, 16);
+    toonstore_iter_free(it);
+    CHECK(n == 8 && got[0] == 8);
+
+    /* A snapshot's range scan: rows stay valid until the snapshot is freed,
+     * after the iterator is freed. */
+    ToonStoreSnapshot *snap = NULL;
+    CHECK_EQ(toonstore_snapshot_open(db, &snap), TOONSTORE_OK);
+    REQUIRE(snap != NULL);
+    CHECK(ts_put_str(db, "later") == 11);
+    it = NULL;
+    CHECK_EQ(toonstore_snapshot_scan_range(snap, 5, TOONSTORE_SCAN_END, TOONSTORE_SCAN_REVERSE, &it),
+             TOONSTORE_OK);
+    REQUIRE(it != NULL);
+    int64_t id = -1;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    CHECK_EQ(toonstore_iter_next(it, &id, &data, &len), 1);
+    CHECK(id == 10 && len == 4 && memcmp(data, "late", 4) == 0);
+    toonstore_iter_free(it);
+    CHECK(memcmp(data, "late", 4) == 0); /* still mapped: the snapshot lives */
+    n = range_ids(NULL, snap, 5, 11, 0, got, 16);
+    /* 8 and 9 were deleted, 11 came after the snapshot. */
+    CHECK(n == 4 && got[0] == 5 && got[1] == 6 && got[2] == 7 && got[3] == 10);
+    toonstore_snapshot_free(snap);
+
+    /* Bad arguments: INVALID_ARG, *out_iter cleared (checked in range_ids). */
+    CHECK_EQ(range_ids(db, NULL, -1, 5, 0, got, 16), -1);
+    CHECK_EQ(toonstore_last_error_code(), TOONSTORE_ERR_INVALID_ARG);
+    CHECK(ts_contains_ci(toonstore_last_error(), "negative"));
+    CHECK_EQ(range_ids(db, NULL, 5, 4, 0, got, 16), -1);
+    CHECK_EQ(toonstore_last_error_code(), TOONSTORE_ERR_INVALID_ARG);
+    CHECK(ts_contains_ci(toonstore_last_error(), "stop"));
+    CHECK_EQ(range_ids(db, NULL, 0, 5, 2, got, 16), -1);
+    CHECK_EQ(toonstore_last_error_code(), TOONSTORE_ERR_INVALID_ARG);
+    CHECK(ts_contains_ci(toonstore_last_error(), "flag"));
+    toonstore_close(db);
+}
+
 void test_ext_batch_commit(void) {
     OPEN_FRESH(db, "batch");
     int64_t old = ts_put_str(db, "old");
@@ -661,15 +761,25 @@ void test_ext_api_table(void) {
     CHECK_EQ(v1->size, offsetof(ToonStoreApi, error_name));
     CHECK(v1->put == toonstore_put);
     CHECK(v1->check == toonstore_check);
-    CHECK_EQ(TOONSTORE_API_VERSION, 2);
+    /* Version 2 is served as 1.1 served it: it ends with error_name. */
+    const ToonStoreApi *v2 = toonstore_api(2);
+    REQUIRE(v2 != NULL);
+    CHECK_EQ(v2->version, 2);
+    CHECK_EQ(v2->size, offsetof(ToonStoreApi, scan_range));
+    CHECK(v2->error_name == toonstore_error_name);
+    /* Version 3 (1.2) appends scan_range and snapshot_scan_range. */
+    CHECK_EQ(TOONSTORE_API_VERSION, 3);
     const ToonStoreApi *api = toonstore_api(TOONSTORE_API_VERSION);
     REQUIRE(api != NULL);
-    CHECK_EQ(api->version, 2);
+    CHECK_EQ(api->version, 3);
     CHECK_EQ(api->size, sizeof(ToonStoreApi));
     CHECK(offsetof(ToonStoreApi, error_name) < api->size);
+    CHECK(offsetof(ToonStoreApi, snapshot_scan_range) < api->size);
     CHECK(api->error_name == toonstore_error_name);
+    CHECK(api->scan_range == toonstore_scan_range);
+    CHECK(api->snapshot_scan_range == toonstore_snapshot_scan_range);
     CHECK(strcmp(api->error_name(TOONSTORE_ERR_LOCKED), "TOONSTORE_ERR_LOCKED") == 0);
-    CHECK(toonstore_api(3) == NULL);
+    CHECK(toonstore_api(4) == NULL);
     /* The table points to the same entry points as the exported symbols. */
     CHECK(api->put == toonstore_put);
     CHECK(api->get == toonstore_get);
@@ -724,6 +834,10 @@ void test_ext_api_table(void) {
     it = api->scan_from(db, first + 1);
     CHECK(it != NULL && api->iter_next(it, &id, &row, &len) == 0);
     api->iter_free(it);
+    it = NULL;
+    CHECK_EQ(api->scan_range(db, 0, TOONSTORE_SCAN_END, TOONSTORE_SCAN_REVERSE, &it), TOONSTORE_OK);
+    CHECK(it != NULL && api->iter_next(it, &id, &row, &len) == 1 && id == first);
+    api->iter_free(it);
 
     CHECK_EQ(api->sync(db), TOONSTORE_OK);
     CHECK_EQ(api->compact(db), TOONSTORE_OK);
@@ -739,6 +853,11 @@ void test_ext_api_table(void) {
     CHECK(len == 7 && memcmp(p, "batched", 7) == 0);
     it = api->snapshot_scan(snap, 0);
     CHECK(it != NULL && api->iter_next(it, &id, &row, &len) == 1 && id == first);
+    api->iter_free(it);
+    it = NULL;
+    CHECK_EQ(api->snapshot_scan_range(snap, first, first + 1, 0, &it), TOONSTORE_OK);
+    CHECK(it != NULL && api->iter_next(it, &id, &row, &len) == 1 && id == first);
+    CHECK(api->iter_next(it, &id, &row, &len) == 0);
     api->iter_free(it);
     api->snapshot_free(snap);
 

@@ -24,6 +24,7 @@
     X(ext_get_into)                                                                              \
     X(ext_contains)                                                                              \
     X(ext_scan_from)                                                                             \
+    X(ext_scan_range)                                                                            \
     X(ext_batch_commit)                                                                          \
     X(ext_batch_is_all_or_nothing)                                                               \
     X(ext_sync_compact_stats)                                                                    \
