@@ -422,9 +422,9 @@ impl ToonStore {
     /// reads the last `n` rows.
     ///
     /// # Errors
-    /// As [`ToonStore::snapshot`].
+    /// As [`ToonStore::snapshot`]; `InvalidArgument` for an inverted range.
     pub fn scan_range(&self, range: impl RangeBounds<RowId>, reverse: bool) -> Result<Scan> {
-        Ok(self.snapshot()?.scan_range(range, reverse))
+        self.snapshot()?.scan_range(range, reverse)
     }
 
     /// Makes every acknowledged write durable (flushes the log).

@@ -90,37 +90,57 @@ impl Snapshot {
 
     /// The rows of the snapshot with id `>= start`, in ascending id order.
     pub fn scan_from(&self, start: RowId) -> Scan {
-        self.scan_range(start.., false)
+        self.scan_ids(start, RowId::MAX, false)
     }
 
     /// The rows of the snapshot whose ids lie in `range`, in ascending id
     /// order, or in descending order (highest id first) when `reverse`.
     /// The scan is lazy: it finds its first row without walking the ids
     /// before it (the index is addressed by id), and reads one row at a
-    /// time. An empty or inverted range (`5..3`) yields nothing.
+    /// time. An empty range (`5..5`) yields nothing; a bound past the last
+    /// id is allowed.
     ///
     /// ```no_run
     /// # fn main() -> toonstore::Result<()> {
     /// let db = toonstore::ToonStore::open("events.tsdb")?;
     /// let snap = db.snapshot()?;
     /// // The last 10 rows, newest first.
-    /// for row in snap.scan_range(.., true).take(10) {
+    /// for row in snap.scan_range(.., true)?.take(10) {
     ///     let (id, value) = row?;
     ///     println!("{id}: {} bytes", value.len());
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn scan_range(&self, range: impl RangeBounds<RowId>, reverse: bool) -> Scan {
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an inverted range (start above end, `5..3`),
+    /// as the C ABI's `toonstore_scan_range` does for `stop < start`: it is
+    /// a caller's bug, not an empty answer.
+    pub fn scan_range(&self, range: impl RangeBounds<RowId>, reverse: bool) -> Result<Scan> {
         let lo = match range.start_bound() {
-            Bound::Included(&s) => s,
-            Bound::Excluded(&s) => s.saturating_add(1),
-            Bound::Unbounded => 0,
+            Bound::Included(&s) => Some(s),
+            Bound::Excluded(&s) => s.checked_add(1),
+            Bound::Unbounded => Some(0),
         };
         let hi = match range.end_bound() {
+            // Ids never reach `RowId::MAX`, so `..=MAX` is `..MAX`.
             Bound::Included(&e) => e.saturating_add(1),
             Bound::Excluded(&e) => e,
             Bound::Unbounded => RowId::MAX,
         };
+        match lo {
+            // `(Excluded(MAX), _)` holds no id: an empty scan.
+            None => Ok(self.scan_ids(RowId::MAX, RowId::MAX, reverse)),
+            Some(lo) if lo > hi => Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("scan range is inverted: start {lo} is above stop {hi}"),
+            )),
+            Some(lo) => Ok(self.scan_ids(lo, hi, reverse)),
+        }
+    }
+
+    /// The scan of ids `lo..hi` (`lo <= hi`).
+    fn scan_ids(&self, lo: RowId, hi: RowId, reverse: bool) -> Scan {
         // Ids at or above `end` were not assigned at the snapshot's moment.
         let hi = hi.min(self.end);
         Scan {

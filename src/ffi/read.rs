@@ -146,7 +146,7 @@ pub unsafe extern "C" fn toonstore_snapshot_scan_range(
         // `snapshot` null or a handle).
         unsafe {
             scan_range_into(out_iter, start, stop, flags, |range, reverse| {
-                Ok(handles::get(snapshot)?.scan_range(range, reverse))
+                handles::get(snapshot)?.scan_range(range, reverse)
             })
         }
     })

@@ -333,7 +333,8 @@ static int range_ids(ToonStore *db, const ToonStoreSnapshot *snap, int64_t start
         CHECK(it == NULL);
         return -1;
     }
-    REQUIRE(it != NULL);
+    CHECK(it != NULL);
+    if (it == NULL) return -2;
     int n = scan_ids(it, out, max);
     toonstore_iter_free(it);
     return n;
