@@ -8,7 +8,9 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use toonstore::RowId;
+use toonstore::{ErrorKind, RowId};
+
+use crate::errors::make_error;
 
 /// How a Python object names a row.
 pub(crate) enum RowArg {
@@ -43,6 +45,38 @@ pub(crate) fn start_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<RowId> {
         RowArg::Id(id) => Ok(id),
         RowArg::Absent => Ok(if obj.lt(0)? { 0 } else { RowId::MAX }),
     }
+}
+
+/// Reads the `start` and `stop` of a bounded scan (`start <= id < stop`):
+/// each as `start_arg` reads it (None: no bound), so that the rows are the
+/// ones `range(start, stop)` would name. `stop < start` is a caller's bug:
+/// `InvalidArgumentError` (TOONSTORE_ERR_INVALID_ARG), as in the C ABI.
+pub(crate) fn range_args(
+    py: Python<'_>,
+    start: Option<&Bound<'_, PyAny>>,
+    stop: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(RowId, RowId)> {
+    let start = start.filter(|s| !s.is_none());
+    let stop = stop.filter(|s| !s.is_none());
+    let lo = start_arg(start)?;
+    let Some(stop) = stop else {
+        return Ok((lo, RowId::MAX));
+    };
+    let hi = start_arg(Some(stop))?;
+    // Compared as Python ints, before negative and huge ones are clamped.
+    let inverted = match start {
+        Some(start) => stop.lt(start)?,
+        None => stop.lt(0)?,
+    };
+    if inverted {
+        let start = start.map_or_else(|| "None".to_owned(), |s| s.to_string());
+        return Err(make_error(
+            py,
+            ErrorKind::InvalidArgument,
+            &format!("scan stop {stop} is below start {start}"),
+        ));
+    }
+    Ok((lo, hi.max(lo)))
 }
 
 /// The name of `obj`'s type, for error messages.

@@ -21,6 +21,7 @@ use pyo3::prelude::*;
 
 mod args;
 mod batch;
+mod buffer;
 mod errors;
 mod fork;
 mod options;

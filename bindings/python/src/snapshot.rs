@@ -3,11 +3,12 @@
 
 use parking_lot::RwLock;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyTuple};
+use pyo3::types::{PyBytes, PyMemoryView, PyTuple};
 
 use toonstore::{ErrorKind, RowId};
 
-use crate::args::{row_arg, start_arg, RowArg};
+use crate::args::{range_args, row_arg, RowArg};
+use crate::buffer::RowBuffer;
 use crate::errors::{make_error, not_found, EngineResult};
 use crate::scan::PyScan;
 use crate::store::PyToonStore;
@@ -63,18 +64,33 @@ impl PySnapshot {
 
 #[pymethods]
 impl PySnapshot {
-    /// The row's bytes as of the snapshot, or `default`.
-    #[pyo3(signature = (row_id, default=None))]
+    /// The row's bytes as of the snapshot, or `default`. With
+    /// `buffer=True`, a read-only `memoryview` of the row in the database's
+    /// mapping instead of a copy (zero copy); the view keeps the mapping
+    /// alive, so it stays valid after the snapshot is released and the
+    /// database closed (see `RowBuffer`).
+    #[pyo3(signature = (row_id, default=None, *, buffer=false))]
     fn get<'py>(
         &self,
         py: Python<'py>,
         row_id: &Bound<'py, PyAny>,
         default: Option<Bound<'py, PyAny>>,
+        buffer: bool,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let id = match row_arg(row_id)? {
             RowArg::Id(id) => id,
             RowArg::Absent => return self.with_snap(py, |_| Ok(default)),
         };
+        if buffer {
+            let found = self.with_snap(py, |s| {
+                let Some(data) = s.get(id).py_err(py)? else {
+                    return Ok(None);
+                };
+                let row = Bound::new(py, RowBuffer::new(s.clone(), data))?;
+                Ok(Some(PyMemoryView::from(&row.into_any())?.into_any()))
+            })?;
+            return Ok(found.or(default));
+        }
         Ok(match self.lookup(py, id)? {
             Some(b) => Some(b.into_any()),
             None => default,
@@ -100,16 +116,29 @@ impl PySnapshot {
         }
     }
 
-    /// Iterates over `(row_id, data)` of the snapshot from row id `start` on.
-    #[pyo3(signature = (start=None))]
-    fn scan(&self, py: Python<'_>, start: Option<&Bound<'_, PyAny>>) -> PyResult<PyScan> {
-        let start = start_arg(start)?;
-        let scan = self.with_snap(py, |s| Ok(s.scan_from(start)))?;
+    /// Iterates over `(row_id, data)` of the snapshot with
+    /// `start <= row_id < stop` (None: no bound), in increasing row id
+    /// order, or decreasing when `reverse`.
+    #[pyo3(signature = (start=None, stop=None, reverse=false))]
+    fn scan(
+        &self,
+        py: Python<'_>,
+        start: Option<&Bound<'_, PyAny>>,
+        stop: Option<&Bound<'_, PyAny>>,
+        reverse: bool,
+    ) -> PyResult<PyScan> {
+        let (start, stop) = range_args(py, start, stop)?;
+        let scan = self.with_snap(py, |s| s.scan_range(start..stop, reverse).py_err(py))?;
         Ok(PyScan::new(scan, self.db.clone_ref(py)))
     }
 
     fn __iter__(&self, py: Python<'_>) -> PyResult<PyScan> {
-        self.scan(py, None)
+        self.scan(py, None, None, false)
+    }
+
+    /// `reversed(snapshot)`: the rows from the highest row id down.
+    fn __reversed__(&self, py: Python<'_>) -> PyResult<PyScan> {
+        self.scan(py, None, None, true)
     }
 
     /// Row ids at or above this are not in the snapshot.

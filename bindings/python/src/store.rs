@@ -21,7 +21,7 @@ use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use toonstore::{Durability, ErrorKind, RowId};
 
-use crate::args::{data_arg, path_arg, row_arg, start_arg, RowArg};
+use crate::args::{data_arg, path_arg, range_args, row_arg, RowArg};
 use crate::batch::PyBatch;
 use crate::errors::{
     closed_error, engine_error, make_error, missing_database_error, not_found, warn_unclosed,
@@ -158,8 +158,14 @@ impl PyToonStore {
         }
     }
 
-    fn new_scan(&self, py: Python<'_>, start: RowId) -> PyResult<toonstore::Scan> {
-        self.with_db(py, |db| db.scan_from(start))
+    /// A scan of a new snapshot over the ids `start..stop`.
+    fn new_scan(
+        &self,
+        py: Python<'_>,
+        (start, stop): (RowId, RowId),
+        reverse: bool,
+    ) -> PyResult<toonstore::Scan> {
+        self.with_db(py, |db| db.scan_range(start..stop, reverse))
     }
 }
 
@@ -411,31 +417,57 @@ impl PyToonStore {
         }
     }
 
-    /// Iterates over `(row_id, data)` for the rows live now (a snapshot),
-    /// in increasing row id order, from row id `start` on.
-    #[pyo3(signature = (start=None))]
-    fn scan(slf: &Bound<'_, Self>, start: Option<&Bound<'_, PyAny>>) -> PyResult<PyScan> {
+    /// Iterates over `(row_id, data)` for the rows live now (a snapshot) with
+    /// `start <= row_id < stop` (None: no bound), in increasing row id
+    /// order, or decreasing when `reverse`.
+    #[pyo3(signature = (start=None, stop=None, reverse=false))]
+    fn scan(
+        slf: &Bound<'_, Self>,
+        start: Option<&Bound<'_, PyAny>>,
+        stop: Option<&Bound<'_, PyAny>>,
+        reverse: bool,
+    ) -> PyResult<PyScan> {
         let py = slf.py();
-        let start = start_arg(start)?;
-        let scan = slf.get().new_scan(py, start)?;
+        let scan = slf.get().new_scan(py, range_args(py, start, stop)?, reverse)?;
         Ok(PyScan::new(scan, slf.clone().unbind()))
     }
 
     /// Same as `scan()`: `(row_id, data)` pairs, as `dict.items()`.
-    fn items(slf: &Bound<'_, Self>) -> PyResult<PyScan> {
-        let scan = slf.get().new_scan(slf.py(), 0)?;
-        Ok(PyScan::new(scan, slf.clone().unbind()))
+    #[pyo3(signature = (start=None, stop=None, reverse=false))]
+    fn items(
+        slf: &Bound<'_, Self>,
+        start: Option<&Bound<'_, PyAny>>,
+        stop: Option<&Bound<'_, PyAny>>,
+        reverse: bool,
+    ) -> PyResult<PyScan> {
+        Self::scan(slf, start, stop, reverse)
     }
 
-    /// The row ids live now, in increasing order, without copying values.
-    fn keys(slf: &Bound<'_, Self>) -> PyResult<PyKeyScan> {
-        let scan = slf.get().new_scan(slf.py(), 0)?;
+    /// The row ids live now, in increasing order (decreasing when
+    /// `reverse`), without copying values; bounds as for `scan()`.
+    #[pyo3(signature = (start=None, stop=None, reverse=false))]
+    fn keys(
+        slf: &Bound<'_, Self>,
+        start: Option<&Bound<'_, PyAny>>,
+        stop: Option<&Bound<'_, PyAny>>,
+        reverse: bool,
+    ) -> PyResult<PyKeyScan> {
+        let py = slf.py();
+        let scan = slf.get().new_scan(py, range_args(py, start, stop)?, reverse)?;
         Ok(PyKeyScan::new(scan, slf.clone().unbind()))
     }
 
-    /// The data of the rows live now, in increasing row id order.
-    fn values(slf: &Bound<'_, Self>) -> PyResult<PyValueScan> {
-        let scan = slf.get().new_scan(slf.py(), 0)?;
+    /// The data of the rows live now, in increasing row id order
+    /// (decreasing when `reverse`); bounds as for `scan()`.
+    #[pyo3(signature = (start=None, stop=None, reverse=false))]
+    fn values(
+        slf: &Bound<'_, Self>,
+        start: Option<&Bound<'_, PyAny>>,
+        stop: Option<&Bound<'_, PyAny>>,
+        reverse: bool,
+    ) -> PyResult<PyValueScan> {
+        let py = slf.py();
+        let scan = slf.get().new_scan(py, range_args(py, start, stop)?, reverse)?;
         Ok(PyValueScan::new(scan, slf.clone().unbind()))
     }
 
@@ -558,7 +590,14 @@ impl PyToonStore {
     }
 
     fn __iter__(slf: &Bound<'_, Self>) -> PyResult<PyScan> {
-        let scan = slf.get().new_scan(slf.py(), 0)?;
+        let scan = slf.get().new_scan(slf.py(), (0, RowId::MAX), false)?;
+        Ok(PyScan::new(scan, slf.clone().unbind()))
+    }
+
+    /// `reversed(db)`: `(row_id, data)` from the highest row id down, as
+    /// `scan(reverse=True)`.
+    fn __reversed__(slf: &Bound<'_, Self>) -> PyResult<PyScan> {
+        let scan = slf.get().new_scan(slf.py(), (0, RowId::MAX), true)?;
         Ok(PyScan::new(scan, slf.clone().unbind()))
     }
 

@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("mypy")
 
 GOOD = """
+import itertools
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
@@ -35,6 +36,12 @@ def use(path: Path) -> None:
         print(rid + 1, value.decode())
     rows: List[Tuple[int, bytes]] = list(db)
     scan: Scan = db.scan()
+    # Bounded and reverse scans; the last rows, newest first (issue 22).
+    window: List[Tuple[int, bytes]] = list(db.scan(start=10, stop=20, reverse=True))
+    newest: List[Tuple[int, bytes]] = list(itertools.islice(reversed(db), 3))
+    last_ids: List[int] = list(itertools.islice(db.keys(reverse=True), 3))
+    some: List[bytes] = list(db.values(0, 5))
+    pairs: List[Tuple[int, bytes]] = list(db.items(stop=5, reverse=True))
     with db.batch() as b:
         b.put(b"a")
         b.delete(row_id)
@@ -44,6 +51,11 @@ def use(path: Path) -> None:
     snap: Snapshot = db.snapshot()
     end: int = snap.end_id
     old: Optional[bytes] = snap.get(row_id)
+    view: Optional[memoryview] = snap.get(row_id, buffer=True)
+    view_or: Union[memoryview, int] = snap.get(row_id, 0, buffer=True)
+    flag: bool = len(rows) > 3
+    either: Union[bytes, memoryview, None] = snap.get(row_id, buffer=flag)
+    snap_rows: List[Tuple[int, bytes]] = list(snap.scan(0, 10, True)) + list(reversed(snap))
     stats: Stats = db.stats()
     live: int = stats.live_rows
     frac: float = stats.garbage_fraction
@@ -73,6 +85,8 @@ BAD = {
     "get result used as bytes": "x: bytes = db.get(1)",
     "unknown durability": "toonstore.ToonStore.open('p', durability='sometimes')",
     "unknown method": "db.fetch(1)",
+    "buffer given an int": "db.snapshot().get(1, buffer=1)",
+    "reverse given a str": "db.scan(reverse='yes')",
 }
 
 
