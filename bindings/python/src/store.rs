@@ -428,7 +428,9 @@ impl PyToonStore {
         reverse: bool,
     ) -> PyResult<PyScan> {
         let py = slf.py();
-        let scan = slf.get().new_scan(py, range_args(py, start, stop)?, reverse)?;
+        let scan = slf
+            .get()
+            .new_scan(py, range_args(py, start, stop)?, reverse)?;
         Ok(PyScan::new(scan, slf.clone().unbind()))
     }
 
@@ -453,7 +455,9 @@ impl PyToonStore {
         reverse: bool,
     ) -> PyResult<PyKeyScan> {
         let py = slf.py();
-        let scan = slf.get().new_scan(py, range_args(py, start, stop)?, reverse)?;
+        let scan = slf
+            .get()
+            .new_scan(py, range_args(py, start, stop)?, reverse)?;
         Ok(PyKeyScan::new(scan, slf.clone().unbind()))
     }
 
@@ -467,7 +471,9 @@ impl PyToonStore {
         reverse: bool,
     ) -> PyResult<PyValueScan> {
         let py = slf.py();
-        let scan = slf.get().new_scan(py, range_args(py, start, stop)?, reverse)?;
+        let scan = slf
+            .get()
+            .new_scan(py, range_args(py, start, stop)?, reverse)?;
         Ok(PyValueScan::new(scan, slf.clone().unbind()))
     }
 
