@@ -88,6 +88,15 @@ enum class durability : std::uint32_t {
     database_default = TOONSTORE_DURABILITY_DEFAULT  ///< put: the mode the database was opened with
 };
 
+/// The direction of a range scan (database::scan_range, snapshot::scan_range).
+enum class order : std::uint32_t {
+    ascending = 0,                         ///< lowest id first
+    descending = TOONSTORE_SCAN_REVERSE    ///< highest id first ("the last N rows")
+};
+
+/// scan_range's `stop` for "no upper bound" (TOONSTORE_SCAN_END).
+inline constexpr row_id scan_end = TOONSTORE_SCAN_END;
+
 /// The C error codes as a scoped enum (values are the TOONSTORE_ERR_* codes).
 /// Usable as std::error_code: `std::error_code ec = toonstore::errc::locked;`.
 enum class errc : int {
@@ -637,6 +646,20 @@ public:
     /// Not on a temporary snapshot: the cursor's rows live only as long as it.
     cursor scan(row_id start = 0) const&& = delete;
 
+    /// Walks the snapshot's rows with start <= id < stop (stop = scan_end:
+    /// no bound), lowest id first or, with order::descending, highest first
+    /// (toonstore_snapshot_scan_range). Throws toonstore::error
+    /// (errc::invalid_arg) for start < 0 or stop < start. Rows stay valid
+    /// until this snapshot is released.
+    [[nodiscard]] cursor scan_range(row_id start, row_id stop = scan_end,
+                                    order dir = order::ascending) const& {
+        if (!s_) detail::throw_closed("snapshot is empty (moved-from or released)");
+        ToonStoreIter* it = nullptr;
+        detail::check(toonstore_snapshot_scan_range(s_, start, stop, static_cast<std::uint32_t>(dir), &it));
+        return cursor(it);
+    }
+    cursor scan_range(row_id start, row_id stop = scan_end, order dir = order::ascending) const&& = delete;
+
     bool valid() const noexcept { return s_ != nullptr; }
     explicit operator bool() const noexcept { return valid(); }
     ToonStoreSnapshot* native_handle() const noexcept { return s_; }
@@ -1048,6 +1071,20 @@ public:
         if (!db_) detail::throw_closed("database is closed or moved-from");
         ToonStoreIter* it = toonstore_scan_from(db_, start);
         if (!it) detail::throw_last(last_code());
+        return cursor(it);
+    }
+
+    /// Walks the live rows with start <= id < stop (stop = scan_end: no
+    /// bound) over a snapshot taken now, lowest id first or, with
+    /// order::descending, highest first (toonstore_scan_range). The last N
+    /// rows: `db.scan_range(0, toonstore::scan_end, toonstore::order::descending)`
+    /// and stop after N. Throws toonstore::error (errc::invalid_arg) for
+    /// start < 0 or stop < start.
+    [[nodiscard]] cursor scan_range(row_id start, row_id stop = scan_end,
+                                    order dir = order::ascending) const {
+        if (!db_) detail::throw_closed("database is closed or moved-from");
+        ToonStoreIter* it = nullptr;
+        detail::check(toonstore_scan_range(db_, start, stop, static_cast<std::uint32_t>(dir), &it));
         return cursor(it);
     }
 

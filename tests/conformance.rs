@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, ExitCode, Stdio};
 
@@ -244,6 +245,44 @@ fn name_arg(step: &Value, key: &str) -> Parse<String> {
 
 fn start_arg(step: &Value) -> Parse<u64> {
     step.get("start").map_or(Ok(0), id_of)
+}
+
+/// The range of a `scan_range` step: `start` (default 0) .. `stop` (default
+/// no bound), `reverse` (default false) and `limit` (default none).
+struct RangeArgs {
+    start: u64,
+    stop: Option<u64>,
+    reverse: bool,
+    limit: Option<usize>,
+}
+
+fn range_args(step: &Value) -> Parse<RangeArgs> {
+    let uint = |key: &str| -> Parse<Option<u64>> {
+        step.get(key)
+            .map(|v| v.as_u64().ok_or(format!("{key} must be an integer >= 0")))
+            .transpose()
+    };
+    Ok(RangeArgs {
+        start: start_arg(step)?,
+        stop: uint("stop")?,
+        reverse: match step.get("reverse") {
+            None => false,
+            Some(v) => v.as_bool().ok_or("reverse must be a bool")?,
+        },
+        limit: uint("limit")?.map(|n| n as usize),
+    })
+}
+
+/// Runs a range scan: `scan` starts it over `(start, stop)` and direction.
+fn range_scan(
+    a: &RangeArgs,
+    scan: impl FnOnce((Bound<u64>, Bound<u64>), bool) -> toonstore::Result<Scan>,
+) -> Outcome {
+    let stop = a.stop.map_or(Bound::Unbounded, Bound::Excluded);
+    match scan((Bound::Included(a.start), stop), a.reverse) {
+        Ok(scan) => collect(scan.take(a.limit.unwrap_or(usize::MAX))),
+        Err(e) => e.into(),
+    }
 }
 
 struct Case {
@@ -513,6 +552,16 @@ impl Run {
                 )
             }
             "snapshot_scan" => collect(self.snapshot(step)?.scan_from(start_arg(step)?)),
+            "scan_range" => {
+                let a = range_args(step)?;
+                let db = self.db()?;
+                range_scan(&a, |range, reverse| db.scan_range(range, reverse))
+            }
+            "snapshot_scan_range" => {
+                let a = range_args(step)?;
+                let snap = self.snapshot(step)?;
+                range_scan(&a, |range, reverse| snap.scan_range(range, reverse))
+            }
             "snapshot_close" => {
                 let name = name_arg(step, "snapshot")?;
                 self.snapshots
@@ -554,7 +603,7 @@ impl Run {
     }
 }
 
-fn collect(scan: Scan) -> Outcome {
+fn collect(scan: impl Iterator<Item = toonstore::Result<(u64, Vec<u8>)>>) -> Outcome {
     match scan.collect::<toonstore::Result<Vec<_>>>() {
         Ok(rows) => Outcome::Rows(rows),
         Err(e) => e.into(),

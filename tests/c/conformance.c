@@ -386,10 +386,11 @@ static outcome outcome_of_get(int rc, const uint8_t *data, size_t len) {
     return o;
 }
 
-static outcome drain(ToonStoreIter *it) {
+/* Reads the rows of `it` (at most `limit`; -1: all), then frees it. */
+static outcome drain_at_most(ToonStoreIter *it, int64_t limit) {
     if (!it) return last_err();
     outcome o = simple(K_ROWS, 0);
-    for (;;) {
+    for (int64_t n = 0; limit < 0 || n < limit; n++) {
         int64_t id;
         uint8_t *data;
         size_t len;
@@ -404,6 +405,40 @@ static outcome drain(ToonStoreIter *it) {
     }
     toonstore_iter_free(it);
     return o;
+}
+
+static outcome drain(ToonStoreIter *it) { return drain_at_most(it, -1); }
+
+/* The arguments of scan_range / snapshot_scan_range (README): start
+ * (default 0), stop (default TOONSTORE_SCAN_END), reverse (default false)
+ * as flags, limit (default -1: all). */
+typedef struct {
+    int64_t start, stop, limit;
+    uint32_t flags;
+} range_args;
+
+static bool range_arg(const cJSON *step, range_args *a) {
+    a->stop = TOONSTORE_SCAN_END;
+    a->limit = -1;
+    a->flags = 0;
+    if (!start_arg(step, &a->start)) return false;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(step, "stop");
+    if (v && !int_of(v, &a->stop)) return false;
+    v = cJSON_GetObjectItemCaseSensitive(step, "limit");
+    if (v && (!int_of(v, &a->limit) || a->limit < 0)) return bad("limit must be an integer >= 0");
+    v = cJSON_GetObjectItemCaseSensitive(step, "reverse");
+    if (v && !cJSON_IsBool(v)) return bad("reverse must be a bool");
+    if (cJSON_IsTrue(v)) a->flags = TOONSTORE_SCAN_REVERSE;
+    return true;
+}
+
+/* A scan_range call's outcome: its error, or the rows it yields. */
+static outcome range_outcome(int rc, ToonStoreIter *it, int64_t limit) {
+    if (rc != TOONSTORE_OK) {
+        if (it != NULL) return err(TOONSTORE_ERR_INTERNAL); /* *out_iter must be cleared */
+        return err(rc);
+    }
+    return drain_at_most(it, limit);
 }
 
 static void stop_child(run *r, int *status) {
@@ -536,6 +571,14 @@ static bool step_run(run *r, const char *op, const cJSON *step, outcome *o) {
         *o = drain(toonstore_scan_from(r->db, start));
         return true;
     }
+    if (!strcmp(op, "scan_range")) {
+        range_args a;
+        if (!range_arg(step, &a)) return false;
+        ToonStoreIter *it = NULL;
+        rc = toonstore_scan_range(r->db, a.start, a.stop, a.flags, &it);
+        *o = range_outcome(rc, it, a.limit);
+        return true;
+    }
     if (!strcmp(op, "iter_open")) {
         const char *name = str_arg(step, "iter");
         if (!name || !start_arg(step, &start)) return false;
@@ -643,6 +686,14 @@ static bool step_run(run *r, const char *op, const cJSON *step, outcome *o) {
         if (!strcmp(op, "snapshot_scan")) {
             if (!start_arg(step, &start)) return false;
             *o = drain(toonstore_snapshot_scan(n->ptr, start));
+            return true;
+        }
+        if (!strcmp(op, "snapshot_scan_range")) {
+            range_args a;
+            if (!range_arg(step, &a)) return false;
+            ToonStoreIter *it = NULL;
+            rc = toonstore_snapshot_scan_range(n->ptr, a.start, a.stop, a.flags, &it);
+            *o = range_outcome(rc, it, a.limit);
             return true;
         }
         if (!strcmp(op, "snapshot_close")) {

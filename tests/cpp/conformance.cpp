@@ -233,10 +233,38 @@ Outcome from_optional(const std::optional<bytes>& v) {
     return o;
 }
 
-Outcome drain(toonstore::cursor c) {
+Outcome drain(toonstore::cursor c, long long limit = -1) {
     Outcome o = simple("rows");
-    while (auto r = c.next()) o.rows.emplace_back(r->id, r->data.to_string());
+    for (long long n = 0; limit < 0 || n < limit; n++) {
+        auto r = c.next();
+        if (!r) break;
+        o.rows.emplace_back(r->id, r->data.to_string());
+    }
     return o;
+}
+
+// The arguments of scan_range / snapshot_scan_range (README): start
+// (default 0), stop (default scan_end), reverse (default false), limit.
+struct RangeArgs {
+    row_id start = 0;
+    row_id stop = toonstore::scan_end;
+    toonstore::order dir = toonstore::order::ascending;
+    long long limit = -1;
+};
+
+RangeArgs range_of(const cJSON* step) {
+    RangeArgs a;
+    a.start = start_of(step);
+    if (const cJSON* v = cJSON_GetObjectItemCaseSensitive(step, "stop")) a.stop = int_of(v);
+    if (const cJSON* v = cJSON_GetObjectItemCaseSensitive(step, "reverse")) {
+        if (!cJSON_IsBool(v)) throw VectorError("reverse must be a bool");
+        if (cJSON_IsTrue(v)) a.dir = toonstore::order::descending;
+    }
+    if (const cJSON* v = cJSON_GetObjectItemCaseSensitive(step, "limit")) {
+        a.limit = int_of(v);
+        if (a.limit < 0) throw VectorError("limit must be >= 0");
+    }
+    return a;
 }
 
 int hold_lock_child(const char* path) {
@@ -310,6 +338,10 @@ private:
         }
         if (op == "count") return simple("count", static_cast<long long>(db_.stats().live_rows));
         if (op == "scan") return drain(db_.scan(start_of(s)));
+        if (op == "scan_range") {
+            RangeArgs a = range_of(s);
+            return drain(db_.scan_range(a.start, a.stop, a.dir), a.limit);
+        }
         if (op == "iter_open") {
             toonstore::cursor c = db_.scan(start_of(s));
             iters_[name_arg(s, "iter")] = std::make_unique<toonstore::cursor>(std::move(c));
@@ -352,6 +384,10 @@ private:
                 return from_optional(v ? std::optional<bytes>(v->to_string()) : std::nullopt);
             }
             if (op == "snapshot_scan") return drain(it->second->scan(start_of(s)));
+            if (op == "snapshot_scan_range") {
+                RangeArgs a = range_of(s);
+                return drain(it->second->scan_range(a.start, a.stop, a.dir), a.limit);
+            }
             if (op == "snapshot_close") {
                 snapshots_.erase(it);
                 return simple("ok");

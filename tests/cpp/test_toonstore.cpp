@@ -354,6 +354,36 @@ TEST(scan_range_for_in_id_order) {
     CHECK(collect(db.scan(ids.back() + 1)).empty());
 }
 
+TEST(scan_range_bounds_and_descending_order) {
+    toonstore::database db(db_path(dir));
+    for (int i = 0; i < 10; ++i) CHECK_EQ(db.put(std::to_string(i)), i);
+    CHECK(db.remove(3));
+    CHECK(db.remove(9));
+    auto ids = [](toonstore::cursor c) {
+        std::vector<row_id> out;
+        for (const auto& r : c) out.push_back(r.id);
+        return out;
+    };
+    CHECK((ids(db.scan_range(2, 6)) == std::vector<row_id>{2, 4, 5}));
+    CHECK((ids(db.scan_range(2, 6, toonstore::order::descending)) == std::vector<row_id>{5, 4, 2}));
+    CHECK((ids(db.scan_range(7)) == std::vector<row_id>{7, 8}));
+    CHECK((ids(db.scan_range(0, toonstore::scan_end, toonstore::order::descending)).front() == 8));
+    CHECK(ids(db.scan_range(4, 4, toonstore::order::descending)).empty());
+    // The last two rows, newest first: stop reading after two.
+    toonstore::cursor last = db.scan_range(0, toonstore::scan_end, toonstore::order::descending);
+    CHECK_EQ(last.next()->id, 8);
+    CHECK_EQ(last.next()->id, 7);
+    CHECK_THROWS_CODE(db.scan_range(5, 4), TOONSTORE_ERR_INVALID_ARG);
+    CHECK_THROWS_CODE(db.scan_range(-1), TOONSTORE_ERR_INVALID_ARG);
+    // A snapshot's range: rows valid while the snapshot lives.
+    toonstore::snapshot snap = db.snapshot();
+    db.put("later");
+    auto rows = collect(snap.scan_range(6, toonstore::scan_end, toonstore::order::descending));
+    CHECK_EQ(rows.size(), 3u);  // 8, 7, 6: "later" (10) came after the snapshot
+    CHECK(rows.size() == 3 && rows[0].first == 8 && rows[0].second == "8" && rows[2].first == 6);
+    CHECK_THROWS_CODE(snap.scan_range(3, 2), TOONSTORE_ERR_INVALID_ARG);
+}
+
 TEST(scan_of_empty_database) {
     toonstore::database db(db_path(dir));
     int n = 0;
