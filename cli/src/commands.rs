@@ -24,9 +24,11 @@ pub fn run(command: Command) -> Outcome<ExitCode> {
         Command::Scan {
             db,
             from,
+            to,
+            reverse,
             limit,
             raw,
-        } => scan(&db, from, limit, raw),
+        } => scan(&db, from..to.unwrap_or(RowId::MAX), reverse, limit, raw),
         Command::Dump { db } => dump(&db),
         Command::Load { db, file } => load(&db, file.as_deref()),
         Command::Compact { db } => compact(&db),
@@ -267,12 +269,31 @@ fn delete(db: &Path, id: RowId) -> Outcome<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn scan(db: &Path, from: RowId, limit: Option<u64>, raw: bool) -> Outcome<ExitCode> {
+/// `ids` is `from..to`; ids never reach `RowId::MAX`, so `from..MAX` is unbounded.
+fn scan(
+    db: &Path,
+    ids: std::ops::Range<RowId>,
+    reverse: bool,
+    limit: Option<u64>,
+    raw: bool,
+) -> Outcome<ExitCode> {
+    if ids.end < ids.start {
+        return Err(Failure::new(
+            EXIT_OTHER,
+            db,
+            format!(
+                "scan: --to {} is below --from {} (TOONSTORE_ERR_INVALID_ARG)",
+                ids.end, ids.start
+            ),
+        ));
+    }
     let store = open_read_only(db)?;
     let snapshot = store
         .snapshot()
         .map_err(|e| Failure::engine(db, &e, None))?;
-    let mut scan = snapshot.scan_from(from);
+    let mut scan = snapshot
+        .scan_range(ids, reverse)
+        .map_err(|e| Failure::engine(db, &e, None))?;
     let mut out = BufWriter::new(io::stdout().lock());
     let mut line = Vec::new();
     let mut n = 0u64;

@@ -99,7 +99,9 @@ pub enum Command {
     },
     /// List rows in id order, one per line as `id<TAB>data` (opens read-only).
     ///
-    /// In the text form printable ASCII is written as is; backslash, tab,
+    /// Rows with FROM <= id < TO (no upper bound without --to), lowest id
+    /// first, or highest first with --reverse; --limit counts in that order,
+    /// so `--reverse --limit 10` lists the last 10 rows. In the text form printable ASCII is written as is; backslash, tab,
     /// newline and carriage return are written `\\`, `\t`, `\n`, `\r`, and
     /// every other byte as `\xHH`. With --raw each row is written as
     /// u64 id, u64 length (both little-endian), then the bytes.
@@ -107,9 +109,15 @@ pub enum Command {
     Scan {
         /// Database directory.
         db: PathBuf,
-        /// First row id to list.
-        #[arg(long, default_value_t = 0)]
+        /// Lowest row id to list.
+        #[arg(long, value_name = "ID", default_value_t = 0)]
         from: u64,
+        /// List only ids below this one (exclusive bound; not below --from).
+        #[arg(long, value_name = "ID")]
+        to: Option<u64>,
+        /// Highest id first.
+        #[arg(long)]
+        reverse: bool,
         /// List at most N rows.
         #[arg(long, value_name = "N")]
         limit: Option<u64>,

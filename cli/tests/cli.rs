@@ -276,6 +276,62 @@ fn scan_text_raw_from_limit() {
     want.extend_from_slice(&0u64.to_le_bytes());
     assert_eq!(o.stdout, want);
     assert_eq!(run(&["scan", s(&db), "--limit", "0"]).stdout, b"");
+    // --to (exclusive) and --reverse; --limit counts in the walk's order.
+    let row2 = "2\ta\\x00b\\nc\\r\\t\\\\\\xff\n";
+    let o = run(&["scan", s(&db), "--reverse"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!("4\t\n{row2}0\tzero\n")
+    );
+    let o = run(&["scan", s(&db), "--to", "4"]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!("0\tzero\n{row2}")
+    );
+    let o = run(&["scan", s(&db), "--reverse", "--limit", "1"]);
+    assert_eq!(o.stdout, b"4\t\n");
+    let o = run(&[
+        "scan",
+        s(&db),
+        "--from",
+        "1",
+        "--to",
+        "5",
+        "--reverse",
+        "--limit",
+        "1",
+    ]);
+    assert_eq!(o.stdout, b"4\t\n");
+    let o = run(&[
+        "scan",
+        s(&db),
+        "--from",
+        "1",
+        "--to",
+        "4",
+        "--reverse",
+        "--raw",
+    ]);
+    let mut want = 2u64.to_le_bytes().to_vec();
+    want.extend_from_slice(&9u64.to_le_bytes());
+    want.extend_from_slice(b"a\0b\nc\r\t\\\xff");
+    assert_eq!(o.stdout, want);
+    assert_eq!(
+        run(&["scan", s(&db), "--from", "2", "--to", "2"]).stdout,
+        b""
+    );
+    // An inverted range is a usage error: one line, exit 2, nothing listed.
+    let o = run(&["scan", s(&db), "--from", "4", "--to", "2"]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "toonstore: {}: scan: --to 2 is below --from 4 (TOONSTORE_ERR_INVALID_ARG)\n",
+            db.display()
+        )
+    );
+    assert!(o.stdout.is_empty());
 }
 
 fn dump_of(db: &Path) -> Vec<u8> {
