@@ -11,7 +11,9 @@
 #      (bindings/<lang>/bench/bench.py, bench.mjs/bench.js, bench.sh; Ruby:
 #      bindings/ruby/bench/bench.sh, the gem against the sqlite3 gem) with
 #      TOONSTORE_BENCH_N / TOONSTORE_BENCH_ROWS = the same row count; Python uses
-#      bindings/python/.venv/bin/python when it exists; Go is
+#      bindings/python/.venv/bin/python when it exists, and also runs
+#      bindings/python/bench/bulk.py (put loop vs batch vs put_many vs py-lmdb
+#      putmulti, BENCH_BULK_ROWS rows, 7 runs); Go is
 #      bindings/go/bench/bench.sh (go test -bench against bbolt, -count 5).
 #      C#: bindings/csharp/bench/bench.sh (Mono; runs the C harness with
 #      --engines toonstore on the same row count first and prints both).
@@ -23,6 +25,7 @@
 #   BENCH_DIR=target/bench-data   data directory (same disk as the repository)
 #   BENCH_RESULTS=benches/compare/results   where results and the chart go
 #   BENCH_ENGINES=toonstore,lmdb,sqlite,rocksdb
+#   BENCH_BULK_ROWS=BENCH_ROWS  rows of each run of Python's bulk-put bench
 #   BENCH_ARGS="..."          extra arguments for the compare program
 #   SKIP_BUILD=1 SKIP_COMPARE=1 SKIP_BINDINGS=1 SKIP_APT=1
 set -euo pipefail
@@ -132,6 +135,15 @@ if [ "${SKIP_BINDINGS:-0}" != 1 ]; then
         if ! "${cmd[@]}" 2>&1 | tee "$RESULTS/binding-$lang.txt"; then
             echo "!!!!! binding benchmark $lang failed" >&2
             status=1
+        fi
+        # Python's bulk-put bench: put loop, batch, put_many, py-lmdb putmulti.
+        if [ -f "$dir/bench.py" ] && [ -f "$dir/bulk.py" ]; then
+            bulk=("$py" "$dir/bulk.py" "${BENCH_BULK_ROWS:-$ROWS}" 7)
+            log "binding $lang bulk puts: ${bulk[*]}"
+            if ! "${bulk[@]}" 2>&1 | tee "$RESULTS/binding-$lang-bulk.txt"; then
+                echo "!!!!! binding benchmark $lang (bulk.py) failed" >&2
+                status=1
+            fi
         fi
     done
 fi
