@@ -9,6 +9,7 @@ counts them).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -254,6 +255,8 @@ class Run:
             return ("count", len(self.handle()))
         if op == "scan":
             return ("rows", [(i, bytes(b)) for i, b in self.handle().scan(start_of(step))])
+        if op == "scan_range":
+            return range_rows(self.handle().scan, step)
         if op == "iter_open":
             self.iters[arg(step, "iter")] = self.handle().scan(start_of(step))
             return ("ok",)
@@ -285,6 +288,8 @@ class Run:
         if op == "snapshot_scan":
             rows = self.snapshot(step).scan(start_of(step))
             return ("rows", [(i, bytes(b)) for i, b in rows])
+        if op == "snapshot_scan_range":
+            return range_rows(self.snapshot(step).scan, step)
         if op == "snapshot_close":
             self.snapshot(step).release()
             del self.snapshots[arg(step, "snapshot")]
@@ -324,6 +329,22 @@ def arg(step: Dict[str, Any], key: str) -> Any:
     if key not in step:
         raise VectorError(f"missing argument {key!r}")
     return step[key]
+
+
+def range_rows(scan, step):
+    """scan_range / snapshot_scan_range: `scan(start, stop, reverse)`, at most
+    `limit` rows read (itertools.islice), then the scan is closed."""
+    stop = step.get("stop")
+    reverse = step.get("reverse", False)
+    limit = step.get("limit")
+    if stop is not None and not isinstance(stop, int):
+        raise VectorError("stop must be an integer")
+    if not isinstance(reverse, bool):
+        raise VectorError("reverse must be a bool")
+    if limit is not None and (not isinstance(limit, int) or limit < 0):
+        raise VectorError("limit must be an integer >= 0")
+    with scan(start_of(step), stop, reverse) as rows:
+        return ("rows", [(i, bytes(b)) for i, b in itertools.islice(rows, limit)])
 
 
 def start_of(step: Dict[str, Any]) -> int:
