@@ -39,8 +39,12 @@ export type Data = Uint8Array | ArrayBufferView | ArrayBuffer | string;
 export type Row = [rowId: number, data: Buffer];
 
 export interface ScanOptions {
-  /** First row id to return (default 0). */
+  /** Lowest row id to return (default 0). */
   start?: number;
+  /** Row ids from here on are not returned (default: no bound). Below `start`: a `ToonStoreError` `TOONSTORE_ERR_INVALID_ARG`. */
+  stop?: number;
+  /** From the highest row id down (default false); with `limit`, the last rows. */
+  reverse?: boolean;
   /** Most rows to return (default: all). */
   limit?: number;
   /** Rows read per native call (default 1024, 1 to 65536). */

@@ -91,13 +91,21 @@ function path(p) {
 /** Checks the options of scan() and createReadStream(). */
 function scanOptions(options) {
   let start = 0;
+  let stop; // undefined: no upper bound
+  let reverse = false;
   let limit = Infinity;
   let chunkRows = 1024;
-  if (options === undefined || options === null) return { start, limit, chunkRows };
+  if (options === undefined || options === null) return { start, stop, reverse, limit, chunkRows };
   if (typeof options !== 'object') {
     throw new TypeError(`scan options must be an object, got ${describe(options)}`);
   }
   if (options.start !== undefined) start = rowId(options.start, 'start');
+  // stop below start is refused by the engine (TOONSTORE_ERR_INVALID_ARG).
+  if (options.stop !== undefined) stop = rowId(options.stop, 'stop');
+  if (options.reverse !== undefined) {
+    if (typeof options.reverse !== 'boolean') throw new TypeError(`reverse must be a boolean, got ${describe(options.reverse)}`);
+    reverse = options.reverse;
+  }
   if (options.limit !== undefined) {
     if (typeof options.limit !== 'number') throw new TypeError(`limit must be a number, got ${describe(options.limit)}`);
     if (!(options.limit >= 0) || !(Number.isSafeInteger(options.limit) || options.limit === Infinity)) {
@@ -112,7 +120,7 @@ function scanOptions(options) {
     }
     chunkRows = options.chunkRows;
   }
-  return { start, limit, chunkRows };
+  return { start, stop, reverse, limit, chunkRows };
 }
 
 module.exports = { rowId, bytesOf, bytesOrString, openOptions, scanOptions, path, describe };

@@ -140,7 +140,7 @@ class ToonStore {
   scan(options) {
     const opts = args.scanOptions(options);
     try {
-      return new Scan(this.#db.scan(opts.start), opts);
+      return new Scan(this.#db.scan(opts.start, opts.stop, opts.reverse), opts);
     } catch (err) {
       throw toError(err);
     }

@@ -46,7 +46,7 @@ class Snapshot {
   scan(options) {
     const opts = args.scanOptions(options);
     try {
-      return new Scan(this.#snap.scan(opts.start), opts);
+      return new Scan(this.#snap.scan(opts.start, opts.stop, opts.reverse), opts);
     } catch (err) {
       throw toError(err);
     }

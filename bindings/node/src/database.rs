@@ -24,7 +24,7 @@ use crate::errors::{closed_error, make_error, row_id, EngineResult};
 use crate::handles;
 use crate::options::{durability_name, engine_options, OpenOptions};
 use crate::registry;
-use crate::scan::{NativeScan, NativeSnapshot};
+use crate::scan::{scan_range_of, NativeScan, NativeSnapshot};
 use crate::tasks::{DbTask, Op, OpenTask};
 
 /// A handle's engine, or `None` once closed.
@@ -297,15 +297,19 @@ impl NativeDatabase {
         Ok(NativeSnapshot::new(snapshot, Arc::clone(&self.handle)))
     }
 
-    /// A scan of the rows with id >= `start` of a new snapshot.
+    /// A scan of a new snapshot's rows with `start <= id < stop` (no
+    /// `stop`: no bound), from the highest id down when `reverse`.
     #[napi(catch_unwind)]
-    pub fn scan(&self, start: f64) -> napi::Result<NativeScan> {
-        let start = row_id(start)?;
+    pub fn scan(
+        &self,
+        start: f64,
+        stop: Option<f64>,
+        reverse: Option<bool>,
+    ) -> napi::Result<NativeScan> {
+        let range = scan_range_of(start, stop)?;
         let snapshot = self.handle.with(|db| db.snapshot())?;
-        Ok(NativeScan::new(
-            snapshot.scan_from(start),
-            Arc::clone(&self.handle),
-        ))
+        let scan = snapshot.scan_range(range, reverse.unwrap_or(false)).js()?;
+        Ok(NativeScan::new(scan, Arc::clone(&self.handle)))
     }
 
     /// Closes the handle (the engine when it was the last handle on it).

@@ -11,6 +11,7 @@
 //! Scans and snapshots of a closed database handle fail with
 //! `TOONSTORE_ERR_CLOSED`, like the handle's own calls.
 
+use std::ops::Bound;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -69,6 +70,18 @@ impl<T> Drop for Counted<T> {
     fn drop(&mut self) {
         self.counter.fetch_sub(1, Ordering::Relaxed);
     }
+}
+
+/// The ids `start..stop` of a scan (`stop` None: no bound); each must be a
+/// row id (a non-negative safe integer). `stop < start` is refused by the
+/// engine (`TOONSTORE_ERR_INVALID_ARG`).
+pub fn scan_range_of(start: f64, stop: Option<f64>) -> napi::Result<(Bound<RowId>, Bound<RowId>)> {
+    let start = Bound::Included(row_id(start)?);
+    let stop = match stop {
+        Some(stop) => Bound::Excluded(row_id(stop)?),
+        None => Bound::Unbounded,
+    };
+    Ok((start, stop))
 }
 
 /// A scan in progress.
@@ -323,15 +336,19 @@ impl NativeSnapshot {
         self.with(|s| Ok(s.end_id() as f64))
     }
 
-    /// A scan of the snapshot's rows with id >= `start`.
+    /// A scan of the snapshot's rows with `start <= id < stop` (no `stop`:
+    /// no bound), from the highest id down when `reverse`.
     #[napi(catch_unwind)]
-    pub fn scan(&self, start: f64) -> napi::Result<NativeScan> {
-        let start: RowId = row_id(start)?;
+    pub fn scan(
+        &self,
+        start: f64,
+        stop: Option<f64>,
+        reverse: Option<bool>,
+    ) -> napi::Result<NativeScan> {
+        let range = scan_range_of(start, stop)?;
         self.with(|s| {
-            Ok(NativeScan::new(
-                s.scan_from(start),
-                Arc::clone(&self.handle),
-            ))
+            let scan = s.scan_range(range, reverse.unwrap_or(false)).js()?;
+            Ok(NativeScan::new(scan, Arc::clone(&self.handle)))
         })
     }
 

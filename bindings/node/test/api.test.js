@@ -232,6 +232,31 @@ test('scan options: start, limit, chunkRows; toArray', () => {
   });
 });
 
+test('scan options: stop and reverse (bounded and reverse scans, the last rows)', () => {
+  withDb({}, (db) => {
+    db.putMany(Array.from({ length: 10 }, (_, i) => `v${i}`));
+    db.delete(3);
+    db.delete(9);
+    const ids = (opts) => db.scan(opts).toArray().map(([id]) => id);
+    assert.deepEqual(ids({ start: 2, stop: 6 }), [2, 4, 5]);
+    assert.deepEqual(ids({ start: 2, stop: 6, reverse: true }), [5, 4, 2]);
+    assert.deepEqual(ids({ reverse: true, limit: 2 }), [8, 7]);
+    assert.deepEqual(ids({ stop: 3, reverse: true, chunkRows: 1 }), [2, 1, 0]);
+    assert.deepEqual(ids({ start: 4, stop: 4, reverse: true }), []);
+    assert.deepEqual(ids({ start: 7, stop: 1e6, reverse: true }), [8, 7]);
+    assert.deepEqual(db.scan({ reverse: true, limit: 1 }).toArray().map(([id, d]) => [id, String(d)]), [[8, 'v8']]);
+    assert.throws(() => db.scan({ start: 5, stop: 4 }), (e) => e instanceof ToonStoreError && e.code === 'TOONSTORE_ERR_INVALID_ARG');
+    assert.throws(() => db.scan({ stop: -1 }), RangeError);
+    assert.throws(() => db.scan({ reverse: 'yes' }), TypeError);
+    const snap = db.snapshot();
+    db.put('later');
+    assert.deepEqual(snap.scan({ start: 6, reverse: true }).toArray().map(([id]) => id), [8, 7, 6]);
+    assert.throws(() => snap.scan({ start: 2, stop: 1 }), (e) => e.code === 'TOONSTORE_ERR_INVALID_ARG');
+    snap.close();
+    assert.deepEqual(ids({ reverse: true, limit: 1 }), [10]);
+  });
+});
+
 test('scan of an empty database, and of rows larger than a chunk', () => {
   withDb({}, (db) => {
     assert.deepEqual([...db.scan()], []);

@@ -61,6 +61,15 @@ function need(step, key) {
   return step[key];
 }
 
+/** scan_range's arguments as db.scan() options: start, stop, reverse, limit. */
+function rangeOptions(step) {
+  const out = { start: step.start ?? 0 };
+  if ('stop' in step) out.stop = step.stop;
+  if ('reverse' in step) out.reverse = step.reverse;
+  if ('limit' in step) out.limit = step.limit;
+  return out;
+}
+
 function openOptions(options = {}) {
   const out = {};
   for (const [k, v] of Object.entries(options)) {
@@ -179,6 +188,8 @@ async function runCase(c) {
         return { count: db.count() };
       case 'scan':
         return rowsOf(db.scan({ start: step.start ?? 0 }));
+      case 'scan_range':
+        return rowsOf(db.scan(rangeOptions(step)));
       case 'iter_open':
         iters.set(need(step, 'iter'), db.scan({ start: step.start ?? 0 }));
         return 'ok';
@@ -214,6 +225,11 @@ async function runCase(c) {
         const s = snaps.get(need(step, 'snapshot'));
         if (s === undefined) throw new Error(`no snapshot '${step.snapshot}'`);
         return rowsOf(s.scan({ start: step.start ?? 0 }));
+      }
+      case 'snapshot_scan_range': {
+        const s = snaps.get(need(step, 'snapshot'));
+        if (s === undefined) throw new Error(`no snapshot '${step.snapshot}'`);
+        return rowsOf(s.scan(rangeOptions(step)));
       }
       case 'snapshot_close':
         snaps.get(need(step, 'snapshot'))?.close();
