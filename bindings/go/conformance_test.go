@@ -488,6 +488,46 @@ func (r *confRun) run(op string, s map[string]json.RawMessage) (string, error) {
 			return canonErr(err), nil
 		}
 		return "rows:[" + strings.Join(parts, " ") + "]", nil
+	case "scan_range", "snapshot_scan_range":
+		start, err := arg[int64](s, "start", true, 0)
+		if err != nil {
+			return "", err
+		}
+		stop, err := arg[int64](s, "stop", true, toonstore.ScanEnd)
+		if err != nil {
+			return "", err
+		}
+		reverse, err := arg[bool](s, "reverse", true, false)
+		if err != nil {
+			return "", err
+		}
+		limit, err := arg[int64](s, "limit", true, -1)
+		if err != nil {
+			return "", err
+		}
+		var it *toonstore.Iter
+		if op == "scan_range" {
+			if err := needDB(); err != nil {
+				return "", err
+			}
+			it = db.ScanRange(start, stop, reverse)
+		} else {
+			snap, e := r.snapshot(s)
+			if e != nil {
+				return "", e
+			}
+			it = snap.ScanRange(start, stop, reverse)
+		}
+		defer it.Close()
+		var parts []string
+		for (limit < 0 || int64(len(parts)) < limit) && it.Next() {
+			id, v := it.Value()
+			parts = append(parts, canonRow("", id, v))
+		}
+		if err := it.Err(); err != nil {
+			return canonErr(err), nil
+		}
+		return "rows:[" + strings.Join(parts, " ") + "]", nil
 	case "iter_open":
 		name, err := arg[string](s, "iter", false, "")
 		if err != nil {

@@ -344,6 +344,37 @@ func (db *DB) ScanFrom(start int64) *Iter {
 	return newIter((*C.ToonStoreIter)(r.handle), nil)
 }
 
+// ScanEnd is ScanRange's stop for "no upper bound" (the C API's
+// TOONSTORE_SCAN_END).
+const ScanEnd int64 = math.MaxInt64
+
+// scanFlags is the C flags word of a range scan.
+func scanFlags(reverse bool) C.uint32_t {
+	if reverse {
+		return C.TOONSTORE_SCAN_REVERSE
+	}
+	return 0
+}
+
+// ScanRange returns an iterator over the live rows with start <= id < stop
+// (stop ScanEnd: no bound), in ascending row id order or, when reverse,
+// from the highest id down, over a snapshot taken now. It finds its first
+// row directly. The last n rows: ScanRange(0, ScanEnd, true) and n calls of
+// Next. A negative start, stop < start, or a closed DB show as Next
+// returning false and Err returning the error (ErrInvalidArg, ErrClosed).
+func (db *DB) ScanRange(start, stop int64, reverse bool) *Iter {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.c == nil {
+		return &Iter{err: errClosed("database")}
+	}
+	r := C.ts_scan_range(db.c, C.int64_t(start), C.int64_t(stop), scanFlags(reverse))
+	if r.code != 0 {
+		return &Iter{err: resErr(r)}
+	}
+	return newIter((*C.ToonStoreIter)(r.handle), nil)
+}
+
 // Commit writes every operation of b atomically: all of them or, on error,
 // none. The puts receive consecutive row ids in the order they were added;
 // Commit returns the first (-1 when b holds no put). A delete of a row that

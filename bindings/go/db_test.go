@@ -209,6 +209,66 @@ func TestScanIsASnapshotInOrder(t *testing.T) {
 	var _ io.Closer = it
 }
 
+func TestScanRangeBoundsReverseAndLastRows(t *testing.T) {
+	db, _ := openTemp(t)
+	for i := 0; i < 10; i++ {
+		mustPut(t, db, rowBytes(i))
+	}
+	for _, id := range []int64{3, 9} {
+		if err := db.Delete(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(it *toonstore.Iter) []int64 {
+		got, _ := scanAll(t, it)
+		return got
+	}
+	check := func(name string, got []int64, want ...int64) {
+		t.Helper()
+		if fmt.Sprint(got) != fmt.Sprint(want) && !(len(got) == 0 && len(want) == 0) {
+			t.Fatalf("%s: got %v, want %v", name, got, want)
+		}
+	}
+	check("[2,6)", ids(db.ScanRange(2, 6, false)), 2, 4, 5)
+	check("[2,6) reverse", ids(db.ScanRange(2, 6, true)), 5, 4, 2)
+	check("[7,end) reverse", ids(db.ScanRange(7, toonstore.ScanEnd, true)), 8, 7)
+	check("[4,4) reverse", ids(db.ScanRange(4, 4, true)))
+	// The last two rows, newest first.
+	it := db.ScanRange(0, toonstore.ScanEnd, true)
+	var last []int64
+	for len(last) < 2 && it.Next() {
+		id, _ := it.Value()
+		last = append(last, id)
+	}
+	it.Close()
+	check("last two", last, 8, 7)
+	for _, bad := range [][2]int64{{5, 4}, {-1, 4}, {0, -1}} {
+		it := db.ScanRange(bad[0], bad[1], false)
+		if it.Next() || !errors.Is(it.Err(), toonstore.ErrInvalidArg) {
+			t.Fatalf("ScanRange(%d, %d): Err %v, want ErrInvalidArg", bad[0], bad[1], it.Err())
+		}
+	}
+	snap, err := db.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, db, []byte("later"))
+	check("snapshot [6,end) reverse", ids(snap.ScanRange(6, toonstore.ScanEnd, true)), 8, 7, 6)
+	it = snap.ScanRange(2, 1, false)
+	if it.Next() || !errors.Is(it.Err(), toonstore.ErrInvalidArg) {
+		t.Fatalf("snapshot ScanRange(2, 1): Err %v", it.Err())
+	}
+	if err := snap.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check("after the snapshot", ids(db.ScanRange(9, toonstore.ScanEnd, true)), 10)
+	db.Close()
+	it = db.ScanRange(0, 1, false)
+	if it.Next() || !errors.Is(it.Err(), toonstore.ErrClosed) {
+		t.Fatalf("ScanRange on a closed DB: Err %v", it.Err())
+	}
+}
+
 // A scan started before Close runs to its end afterwards (it reads a
 // snapshot), and so does one that had not fetched anything yet.
 func TestScanOutlivesClose(t *testing.T) {

@@ -173,6 +173,24 @@ ts_res ts_snapshot_scan(const ToonStoreSnapshot *snap, int64_t start) {
 	return r;
 }
 
+ts_res ts_scan_range(ToonStore *db, int64_t start, int64_t stop, uint32_t flags) {
+	ToonStoreIter *it = NULL;
+	int rc = toonstore_scan_range(db, start, stop, flags, &it);
+	if (rc != TOONSTORE_OK) return ts_fail(rc);
+	ts_res r = ts_ok(0);
+	r.handle = it;
+	return r;
+}
+
+ts_res ts_snapshot_scan_range(const ToonStoreSnapshot *snap, int64_t start, int64_t stop, uint32_t flags) {
+	ToonStoreIter *it = NULL;
+	int rc = toonstore_snapshot_scan_range(snap, start, stop, flags, &it);
+	if (rc != TOONSTORE_OK) return ts_fail(rc);
+	ts_res r = ts_ok(0);
+	r.handle = it;
+	return r;
+}
+
 /*
  * Copies up to max rows (and at most cap bytes) from it into ids, lens and
  * buf, in one call. A row that does not fit into what is left of buf ends

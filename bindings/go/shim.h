@@ -92,6 +92,8 @@ ts_stats_res ts_stats(ToonStore *db);
 ts_check_res ts_check(const char *path);
 ts_res ts_scan(ToonStore *db, int64_t start);
 ts_res ts_snapshot_scan(const ToonStoreSnapshot *snap, int64_t start);
+ts_res ts_scan_range(ToonStore *db, int64_t start, int64_t stop, uint32_t flags);
+ts_res ts_snapshot_scan_range(const ToonStoreSnapshot *snap, int64_t start, int64_t stop, uint32_t flags);
 ts_fill_res ts_iter_fill(ToonStoreIter *it, int64_t *ids, size_t *lens, size_t max, uint8_t *buf, size_t cap);
 ts_res ts_snapshot_open(ToonStore *db);
 ts_res ts_snapshot_get(const ToonStoreSnapshot *s, int64_t id);

@@ -64,6 +64,21 @@ func (s *Snapshot) ScanFrom(start int64) *Iter {
 	return newIter((*C.ToonStoreIter)(r.handle), s)
 }
 
+// ScanRange is DB.ScanRange over the snapshot's rows.
+func (s *Snapshot) ScanRange(start, stop int64, reverse bool) *Iter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return &Iter{err: errClosed("snapshot")}
+	}
+	r := C.ts_snapshot_scan_range(s.c, C.int64_t(start), C.int64_t(stop), scanFlags(reverse))
+	if r.code != 0 {
+		return &Iter{err: resErr(r)}
+	}
+	s.iters++
+	return newIter((*C.ToonStoreIter)(r.handle), s)
+}
+
 // iterDone is called by an iterator of this snapshot when it is released.
 func (s *Snapshot) iterDone() {
 	s.mu.Lock()
