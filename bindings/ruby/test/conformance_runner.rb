@@ -99,6 +99,13 @@ module Conformance
 
     def rows(list) = list.map { |id, b| [id, bytes(b)] }
 
+    # scan_range / snapshot_scan_range: scan(start, stop, reverse:), at most
+    # limit rows read (Enumerator#first stops the scan early).
+    def range_rows(source, step)
+      scan = source.scan(step.fetch('start', 0), step['stop'], reverse: step.fetch('reverse', false))
+      step.key?('limit') ? scan.first(step['limit']) : scan.to_a
+    end
+
     # [:ok, value] or [:error, C name]; other exceptions are [:raised, text].
     def outcome
       [:ok, yield]
@@ -120,6 +127,8 @@ module Conformance
       when 'delete' then @db.delete(arg(step, 'id'))
       when 'count' then @db.count
       when 'scan' then @db.scan(step.fetch('start', 0)).to_a
+      when 'scan_range' then range_rows(@db, step)
+      when 'snapshot_scan_range' then range_rows(@snaps.fetch(arg(step, 'snapshot')), step)
       when 'iter_open' then @iters[arg(step, 'iter')] = @db.cursor(step.fetch('start', 0))
       when 'iter_next' then @iters.fetch(arg(step, 'iter')).next_row || :end
       when 'iter_close' then @iters.delete(arg(step, 'iter'))&.close

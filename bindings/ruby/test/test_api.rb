@@ -140,6 +140,38 @@ class TestApi < Minitest::Test
     assert_equal [], db.scan(2**70).to_a
   end
 
+  def test_scan_range_bounds_reverse_and_the_last_rows
+    db = open_db
+    10.times { |i| db.put("r#{i}") }
+    db.delete(3)
+    db.delete(9)
+    ids = ->(enum) { enum.map(&:first) }
+    assert_equal [2, 4, 5], ids.(db.scan(2, 6))
+    assert_equal [5, 4, 2], ids.(db.scan(2, 6, reverse: true))
+    assert_equal [8, 7, 6, 5, 4, 2, 1, 0], ids.(db.scan(reverse: true))
+    assert_equal [8, 7], db.reverse_each.first(2).map(&:first)
+    assert_equal [[8, 'r8'], [7, 'r7']], db.scan(reverse: true).first(2)
+    assert_equal [8, 7], ids.(db.scan(7, 2**70, reverse: true))
+    assert_equal [], db.scan(4, 4, reverse: true).to_a
+    assert_equal [], db.scan(-5, -1).to_a
+    assert_equal [1, 0], ids.(db.scan(-5, 2, reverse: true))
+    rows = []
+    assert_same db, db.reverse_each { |id, data| rows << [id, data] }
+    assert_equal [8, 'r8'], rows.first
+    e = assert_raises(ToonStore::InvalidArgumentError) { db.scan(5, 4).to_a }
+    assert_equal 'TOONSTORE_ERR_INVALID_ARG', e.code
+    assert_raises(ToonStore::InvalidArgumentError) { db.scan(0, -1, reverse: true).to_a }
+    assert_raises(TypeError) { db.scan(0, '5') }
+    assert_raises(TypeError) { db.scan(reverse: 1) }
+    snap = db.snapshot
+    db.put('later')
+    assert_equal [8, 7, 6], ids.(snap.scan(6, nil, reverse: true))
+    assert_equal 8, snap.reverse_each.first.first
+    assert_raises(ToonStore::InvalidArgumentError) { snap.scan(2, 1).to_a }
+    snap.close
+    assert_equal [10], ids.(db.scan(9, reverse: true))
+  end
+
   def test_scan_block_arity_one_gets_the_pair
     db = open_db
     db.put('a')

@@ -179,7 +179,7 @@ class TestErrors < Minitest::Test
     db = open_db
     assert_raises(ArgumentError) { db.get }
     assert_raises(ArgumentError) { db.put('a', 'b') }
-    assert_raises(ArgumentError) { db.scan(1, 2) }
+    assert_raises(ArgumentError) { db.scan(1, 2, 3) }
   end
 
   def test_nothing_crashes_on_misuse_of_internal_objects

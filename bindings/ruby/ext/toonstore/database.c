@@ -377,6 +377,25 @@ static VALUE db_scan_block(VALUE self, VALUE start)
     return self;
 }
 
+/* _scan_range(start, stop, reverse) { |row_id, data| } -> self: the rows
+ * with start <= id < stop (stop nil: no bound), from the highest id down
+ * when reverse (toonstore_scan_range). */
+static VALUE db_scan_range_block(VALUE self, VALUE start, VALUE stop, VALUE reverse)
+{
+    int64_t lo = 0, hi = 0;
+    rb_need_block();
+    ts_require_api3();
+    ts_scan_bounds(start, stop, &lo, &hi);
+    ts_db *d = ts_db_open_handle(self);
+    ToonStoreIter *it = NULL;
+    int rc = ts_api3->scan_range(d->db, lo, hi, RTEST(reverse) ? TOONSTORE_SCAN_REVERSE : 0, &it);
+    if (rc != TOONSTORE_OK) {
+        ts_raise_last(rc);
+    }
+    ts_cursor_each_and_release(ts_cursor_new(it, self));
+    return self;
+}
+
 /* cursor(start = 0) -> ToonStore::Cursor, for stepping through a scan by hand. */
 static VALUE db_cursor(int argc, VALUE *argv, VALUE self)
 {
@@ -471,6 +490,7 @@ void ts_init_database(void)
     rb_define_alloc_func(c, db_alloc);
     rb_define_private_method(c, "_open", db_open, 8);
     rb_define_private_method(c, "_scan", db_scan_block, 1);
+    rb_define_private_method(c, "_scan_range", db_scan_range_block, 3);
     rb_define_method(c, "close", db_close, 0);
     rb_define_method(c, "closed?", db_closed_p, 0);
     rb_define_method(c, "put", db_put, -1);

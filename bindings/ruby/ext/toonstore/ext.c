@@ -11,6 +11,7 @@
 #include <ruby/thread.h>
 
 const ToonStoreApi *ts_api = NULL;
+const ToonStoreApi *ts_api3 = NULL;
 unsigned long ts_fork_generation = 0;
 VALUE ts_cToonStore, ts_cCursor, ts_cBatch, ts_cSnapshot;
 
@@ -49,6 +50,13 @@ static VALUE native_load(VALUE mod, VALUE path)
     if (!api || api->version < 1 || api->size < offsetof(ToonStoreApi, check) + sizeof api->check) {
         dlclose(dl);
         rb_raise(rb_eLoadError, "%s does not provide version 1 of the toonstore function table", p);
+    }
+    /* Version 3 (1.2) appends the range scans; an older library serves no
+     * version 3 and range scans raise VersionError. */
+    const ToonStoreApi *v3 = api_fn(3);
+    if (v3 && v3->version >= 3 &&
+        v3->size >= offsetof(ToonStoreApi, snapshot_scan_range) + sizeof v3->snapshot_scan_range) {
+        ts_api3 = v3;
     }
     ts_error_name = (ts_error_name_fn)dlsym(dl, "toonstore_error_name");
     ts_dl = dl; /* kept loaded for the life of the process */
@@ -214,6 +222,42 @@ void *ts_without_gvl(ts_db *d, void *(*fn)(void *), void *arg)
     }
     rb_ensure(nogvl_body, (VALUE)&c, nogvl_done, (VALUE)&c);
     return c.result;
+}
+
+/* Raises VersionError unless the loaded library has range scans (1.2). */
+void ts_require_api3(void)
+{
+    if (!ts_api3) {
+        ts_raise_code(-8 /* TOONSTORE_ERR_VERSION */,
+                      "range scans need libtoonstore 1.2 or later (function table version 3)");
+    }
+}
+
+/* One bound of a range scan as an int64: a negative Integer is 0 (no row id
+ * is negative), one beyond int64 is INT64_MAX (past every row). */
+static int64_t scan_bound(VALUE v)
+{
+    int64_t out = 0;
+    if (ts_row_id(v, &out) != 0) {
+        out = RTEST(rb_funcall(v, '<', 1, INT2FIX(0))) ? 0 : INT64_MAX;
+    }
+    return out;
+}
+
+/* The ids start...stop of a range scan (stop nil: TOONSTORE_SCAN_END).
+ * Both are Integers (checked by the Ruby layer). stop < start, compared as
+ * Integers before clamping, raises InvalidArgumentError as the C API does. */
+void ts_scan_bounds(VALUE start, VALUE stop, int64_t *lo, int64_t *hi)
+{
+    if (!NIL_P(stop) && RTEST(rb_funcall(stop, '<', 1, start))) {
+        VALUE msg = rb_sprintf("scan stop %" PRIsVALUE " is below start %" PRIsVALUE, stop, start);
+        ts_raise_code(-1 /* TOONSTORE_ERR_INVALID_ARG */, StringValueCStr(msg));
+    }
+    *lo = scan_bound(start);
+    *hi = NIL_P(stop) ? TOONSTORE_SCAN_END : scan_bound(stop);
+    if (*hi < *lo) {
+        *hi = *lo; /* both clamped: e.g. -5...-1 is empty */
+    }
 }
 
 int ts_row_id(VALUE id, int64_t *out)

@@ -115,6 +115,24 @@ static VALUE snapshot_scan_block(VALUE self, VALUE start)
     return self;
 }
 
+/* _scan_range(start, stop, reverse) { |row_id, data| } -> self
+ * (toonstore_snapshot_scan_range) */
+static VALUE snapshot_scan_range_block(VALUE self, VALUE start, VALUE stop, VALUE reverse)
+{
+    int64_t lo = 0, hi = 0;
+    rb_need_block();
+    ts_require_api3();
+    ts_scan_bounds(start, stop, &lo, &hi);
+    ts_snapshot *t = live_snapshot(self);
+    ToonStoreIter *it = NULL;
+    int rc = ts_api3->snapshot_scan_range(t->s, lo, hi, RTEST(reverse) ? TOONSTORE_SCAN_REVERSE : 0, &it);
+    if (rc != TOONSTORE_OK) {
+        ts_raise_last(rc);
+    }
+    ts_cursor_each_and_release(ts_cursor_new(it, self));
+    return self;
+}
+
 /* cursor(start = 0) -> ToonStore::Cursor */
 static VALUE snapshot_cursor(int argc, VALUE *argv, VALUE self)
 {
@@ -147,6 +165,7 @@ void ts_init_snapshot(void)
     rb_define_method(ts_cSnapshot, "[]", snapshot_get, 1);
     rb_define_method(ts_cSnapshot, "include?", snapshot_include_p, 1);
     rb_define_private_method(ts_cSnapshot, "_scan", snapshot_scan_block, 1);
+    rb_define_private_method(ts_cSnapshot, "_scan_range", snapshot_scan_range_block, 3);
     rb_define_method(ts_cSnapshot, "cursor", snapshot_cursor, -1);
     rb_define_method(ts_cSnapshot, "close", snapshot_close, 0);
     rb_define_method(ts_cSnapshot, "closed?", snapshot_closed_p, 0);

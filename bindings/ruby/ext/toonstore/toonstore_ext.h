@@ -19,6 +19,9 @@
 
 /* The function table, NULL until ToonStore::Native.load succeeded. */
 extern const ToonStoreApi *ts_api;
+/* The version 3 table (libtoonstore 1.2: range scans), or NULL when the
+ * loaded library is older. */
+extern const ToonStoreApi *ts_api3;
 
 extern VALUE ts_cToonStore; /* class ToonStore (a database handle) */
 extern VALUE ts_cCursor;    /* class ToonStore::Cursor */
@@ -52,6 +55,8 @@ void *ts_without_gvl(ts_db *d, void *(*fn)(void *), void *arg);
  * for an id that fits in int64 and is >= 0; returns -1 for an Integer that
  * can name no row (negative or too large). */
 int ts_row_id(VALUE id, int64_t *out);
+void ts_scan_bounds(VALUE start, VALUE stop, int64_t *lo, int64_t *hi);
+void ts_require_api3(void);
 uint32_t ts_durability_from(VALUE sym);
 VALUE ts_bytes(const uint8_t *data, size_t len);
 

@@ -95,16 +95,40 @@ class ToonStore
     raise NotFoundError, "no row #{row_id.inspect}"
   end
 
-  # scan(start = 0) { |row_id, data| ... } -> self
-  # scan(start = 0) -> Enumerator
+  # scan(start = 0, stop = nil, reverse: false) { |row_id, data| ... } -> self
+  # scan(start = 0, stop = nil, reverse: false) -> Enumerator
   #
-  # The live rows with id >= start in increasing id order, as of the call
+  # The live rows with start <= id < stop (stop nil: no bound) in increasing
+  # id order, or from the highest id down with reverse: true, as of the call
   # (a snapshot: later puts and deletes do not change what it yields).
-  def scan(start = 0, &block)
-    raise TypeError, "start must be an Integer, not #{start.class}" unless start.is_a?(Integer)
-    return enum_for(:scan, start) { start.zero? ? size : nil } unless block
+  # The last n rows: scan(reverse: true).first(n). stop below start raises
+  # InvalidArgumentError (TOONSTORE_ERR_INVALID_ARG).
+  def scan(start = 0, stop = nil, reverse: false, &block)
+    ToonStore.check_scan_args(start, stop, reverse)
+    unless block
+      return enum_for(:scan, start, stop, reverse: reverse) { start.zero? && stop.nil? ? size : nil }
+    end
 
-    _scan(start, &block)
+    if stop.nil? && !reverse
+      _scan(start, &block)
+    else
+      _scan_range(start, stop, reverse, &block)
+    end
+  end
+
+  # reverse_each { |row_id, data| ... }: the whole scan from the highest id
+  # down, read lazily (not through to_a as Enumerable's would).
+  def reverse_each(&block)
+    return enum_for(:reverse_each) { size } unless block
+
+    _scan_range(0, nil, true, &block)
+  end
+
+  # Checks scan's arguments (shared with Snapshot#scan).
+  def self.check_scan_args(start, stop, reverse)
+    raise TypeError, "start must be an Integer, not #{start.class}" unless start.is_a?(Integer)
+    raise TypeError, "stop must be an Integer or nil, not #{stop.class}" unless stop.nil? || stop.is_a?(Integer)
+    raise TypeError, "reverse must be true or false, not #{reverse.inspect}" unless [true, false].include?(reverse)
   end
 
   # each { |row_id, data| ... }: the whole scan (Enumerable).
@@ -210,11 +234,24 @@ class ToonStore
   class Snapshot
     include Enumerable
 
-    def scan(start = 0, &block)
-      raise TypeError, "start must be an Integer, not #{start.class}" unless start.is_a?(Integer)
-      return enum_for(:scan, start) unless block
+    # scan(start = 0, stop = nil, reverse: false): as ToonStore#scan, over
+    # the snapshot.
+    def scan(start = 0, stop = nil, reverse: false, &block)
+      ToonStore.check_scan_args(start, stop, reverse)
+      return enum_for(:scan, start, stop, reverse: reverse) unless block
 
-      _scan(start, &block)
+      if stop.nil? && !reverse
+        _scan(start, &block)
+      else
+        _scan_range(start, stop, reverse, &block)
+      end
+    end
+
+    # reverse_each: the snapshot's rows from the highest id down.
+    def reverse_each(&block)
+      return enum_for(:reverse_each) unless block
+
+      _scan_range(0, nil, true, &block)
     end
 
     def each(&block)
