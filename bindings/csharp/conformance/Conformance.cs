@@ -218,6 +218,17 @@ namespace ToonStore.Conformance
 
         private static long Start(JsonObject s) { return s.ContainsKey("start") ? (long)s["start"] : 0; }
 
+        /// <summary>scan_range / snapshot_scan_range: ScanRange(start, stop, reverse), at most
+        /// limit rows read (Take stops the enumeration early and disposes the scan).</summary>
+        private static string RangeRows(JsonObject s, Func<long, long, bool, IEnumerable<ValueTuple<long, byte[]>>> scan)
+        {
+            long stop = s.ContainsKey("stop") ? (long)s["stop"] : ToonStoreDb.ScanEnd;
+            bool reverse = s.ContainsKey("reverse") && (bool)s["reverse"];
+            IEnumerable<ValueTuple<long, byte[]>> rows = scan(Start(s), stop, reverse);
+            if (s.ContainsKey("limit")) rows = rows.Take((int)(long)s["limit"]);
+            return "rows [" + string.Join(",", rows.Select(r => Row(r.Item1, r.Item2))) + "]";
+        }
+
         // ---- ops -----------------------------------------------------------------------
 
         private string Do(string op, JsonObject s)
@@ -287,6 +298,13 @@ namespace ToonStore.Conformance
                     return "count " + Db.Stats().LiveRows;
                 case "scan":
                     return "rows [" + string.Join(",", Db.Scan(Start(s)).Select(r => Row(r.Item1, r.Item2))) + "]";
+                case "scan_range":
+                    return RangeRows(s, (a, b, r) => Db.ScanRange(a, b, r));
+                case "snapshot_scan_range":
+                {
+                    var snap = Snap(s);
+                    return RangeRows(s, (a, b, r) => snap.ScanRange(a, b, r));
+                }
                 case "iter_open":
                 {
                     string name = (string)Arg(s, "iter");

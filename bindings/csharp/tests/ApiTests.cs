@@ -76,6 +76,35 @@ namespace ToonStore.Tests
         }
 
         [Test]
+        public void ScanRangeBoundsReverseAndTheLastRows()
+        {
+            using (var db = ToonStoreDb.Open(Dir))
+            {
+                for (int i = 0; i < 10; i++) db.Put(B("r" + i));
+                db.Delete(3);
+                db.Delete(9);
+                Assert.AreEqual(new long[] { 2, 4, 5 }, db.ScanRange(2, 6).Select(r => r.RowId).ToArray());
+                Assert.AreEqual(new long[] { 5, 4, 2 }, db.ScanRange(2, 6, true).Select(r => r.RowId).ToArray());
+                Assert.AreEqual(new long[] { 8, 7 }, db.ScanRange(7, ToonStoreDb.ScanEnd, true).Select(r => r.RowId).ToArray());
+                Assert.AreEqual(0, db.ScanRange(4, 4, true).Count());
+                // The last two rows, newest first.
+                var last = db.ScanRange(0, ToonStoreDb.ScanEnd, true).Take(2).ToArray();
+                Assert.AreEqual(new long[] { 8, 7 }, last.Select(r => r.RowId).ToArray());
+                Assert.AreEqual("r8", S(last[0].Data));
+                ThrowsCode(ErrorCode.InvalidArg, () => db.ScanRange(5, 4).ToArray());
+                ThrowsCode(ErrorCode.InvalidArg, () => db.ScanRange(-1, 4).ToArray());
+                ThrowsCode(ErrorCode.InvalidArg, () => db.ScanRange(0, -1, true).ToArray());
+                using (var snap = db.OpenSnapshot())
+                {
+                    db.Put(B("later"));
+                    Assert.AreEqual(new long[] { 8, 7, 6 }, snap.ScanRange(6, ToonStoreDb.ScanEnd, true).Select(r => r.RowId).ToArray());
+                    ThrowsCode(ErrorCode.InvalidArg, () => snap.ScanRange(2, 1).ToArray());
+                }
+                Assert.AreEqual(new long[] { 10 }, db.ScanRange(9, ToonStoreDb.ScanEnd, true).Select(r => r.RowId).ToArray());
+            }
+        }
+
+        [Test]
         public void ScanInOrderFromAnIdAndAsASnapshot()
         {
             using (var db = ToonStoreDb.Open(Dir))

@@ -129,6 +129,15 @@ namespace ToonStore
         internal static extern IntPtr toonstore_scan_from(IntPtr db, long startRowId);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int toonstore_scan_range(IntPtr db, long start, long stop, uint flags, IntPtr* outIter);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int toonstore_snapshot_scan_range(IntPtr snapshot, long start, long stop, uint flags, IntPtr* outIter);
+
+        /// <summary>TOONSTORE_SCAN_REVERSE.</summary>
+        internal const uint ScanReverse = 1;
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int toonstore_iter_next(IntPtr iter, long* rowId, byte** data, UIntPtr* len);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

@@ -144,6 +144,34 @@ namespace ToonStore
             return new ScanEnumerator(it);
         }
 
+        /// <summary>The snapshot's live rows with <paramref name="startRowId"/> &lt;= id &lt;
+        /// <paramref name="stopRowId"/>, ascending or, when <paramref name="reverse"/>, from the
+        /// highest id down (as <see cref="ToonStoreDb.ScanRange"/>). Since 1.2.</summary>
+        public IEnumerable<(long RowId, byte[] Data)> ScanRange(long startRowId, long stopRowId = ToonStoreDb.ScanEnd, bool reverse = false)
+        {
+            if (_snap.IsClosed) throw new ObjectDisposedException("Snapshot");
+            return new ToonStoreDb.LazyScan(() => OpenScanRange(startRowId, stopRowId, reverse));
+        }
+
+        /// <summary>Opens a native range iterator over the snapshot now.</summary>
+        public ScanEnumerator OpenScanRange(long startRowId, long stopRowId = ToonStoreDb.ScanEnd, bool reverse = false)
+        {
+            IntPtr s = _snap.Enter("Snapshot");
+            var it = new IterHandle();
+            try
+            {
+                IntPtr p = IntPtr.Zero;
+                int rc = Native.toonstore_snapshot_scan_range(s, startRowId, stopRowId, reverse ? Native.ScanReverse : 0u, &p);
+                if (rc != Native.Ok) throw ToonStoreException.FromLastError(rc);
+                it.Set(p);
+            }
+            finally
+            {
+                _snap.Exit();
+            }
+            return new ScanEnumerator(it);
+        }
+
         /// <summary>Releases the snapshot. Idempotent.</summary>
         public void Dispose() { _snap.Dispose(); }
 

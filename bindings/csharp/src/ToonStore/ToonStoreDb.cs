@@ -276,6 +276,43 @@ namespace ToonStore
             return new ScanEnumerator(it);
         }
 
+        /// <summary><see cref="ScanRange"/>'s stop for "no upper bound" (TOONSTORE_SCAN_END).</summary>
+        public const long ScanEnd = long.MaxValue;
+
+        /// <summary>
+        /// The live rows with <paramref name="startRowId"/> &lt;= id &lt; <paramref name="stopRowId"/>
+        /// (<see cref="ScanEnd"/>: no bound), in ascending id order or, when
+        /// <paramref name="reverse"/>, from the highest id down, as of the moment each
+        /// enumeration starts. The last n rows: <c>db.ScanRange(0, ToonStoreDb.ScanEnd, true).Take(n)</c>.
+        /// A negative bound or a stop below the start throws <see cref="ToonStoreException"/>
+        /// (<see cref="ErrorCode.InvalidArg"/>) when the enumeration starts. Since 1.2.
+        /// </summary>
+        /// <exception cref="ObjectDisposedException">The database was disposed.</exception>
+        public IEnumerable<(long RowId, byte[] Data)> ScanRange(long startRowId, long stopRowId = ScanEnd, bool reverse = false)
+        {
+            ThrowIfDisposed();
+            return new LazyScan(() => OpenScanRange(startRowId, stopRowId, reverse));
+        }
+
+        /// <summary>Opens a native range iterator now (the enumerator behind <see cref="ScanRange"/>).</summary>
+        public ScanEnumerator OpenScanRange(long startRowId, long stopRowId = ScanEnd, bool reverse = false)
+        {
+            IntPtr db = _handle.Enter(Name);
+            var it = new IterHandle();
+            try
+            {
+                IntPtr p = IntPtr.Zero;
+                int rc = Native.toonstore_scan_range(db, startRowId, stopRowId, reverse ? Native.ScanReverse : 0u, &p);
+                if (rc != Native.Ok) throw ToonStoreException.FromLastError(rc);
+                it.Set(p);
+            }
+            finally
+            {
+                _handle.Exit();
+            }
+            return new ScanEnumerator(it);
+        }
+
         /// <summary>Commits <paramref name="batch"/> atomically: all of its puts and deletes, or none.
         /// Returns the id of its first put (the puts get consecutive ids in order), or -1 when it has
         /// no put. On success the batch is cleared for reuse; on failure it is unchanged and nothing
@@ -408,6 +445,18 @@ namespace ToonStore
                 _handle.Exit();
             }
             if (rc != Native.Ok) throw ToonStoreException.FromLastError(rc);
+        }
+
+        /// <summary>An enumerable whose every enumeration opens a new scan.</summary>
+        internal sealed class LazyScan : IEnumerable<ValueTuple<long, byte[]>>
+        {
+            private readonly Func<ScanEnumerator> _open;
+
+            internal LazyScan(Func<ScanEnumerator> open) { _open = open; }
+
+            public IEnumerator<ValueTuple<long, byte[]>> GetEnumerator() { return _open(); }
+
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() { return GetEnumerator(); }
         }
 
         private sealed class ScanEnumerable : IEnumerable<ValueTuple<long, byte[]>>

@@ -314,6 +314,27 @@ pub extern "system" fn Java_io_toonstore_ToonStore_nScan<'l>(
 }
 
 #[no_mangle]
+pub extern "system" fn Java_io_toonstore_ToonStore_nScanRange<'l>(
+    mut env: JNIEnv<'l>,
+    _this: JObject<'l>,
+    h: jlong,
+    start: jlong,
+    stop: jlong,
+    reverse: jboolean,
+) -> jlong {
+    run(&mut env, 0, |_| {
+        // Negative bounds name no row id; stop < start is refused by the
+        // engine (TOONSTORE_ERR_INVALID_ARG); Long.MAX_VALUE is no bound.
+        let range = row_id(start)?..row_id(stop)?;
+        with_engine(h, |engine| {
+            Ok(ScanBox::into_handle(
+                engine.scan_range(range, reverse != 0)?,
+            ))
+        })
+    })
+}
+
+#[no_mangle]
 pub extern "system" fn Java_io_toonstore_ToonStore_nSync<'l>(
     mut env: JNIEnv<'l>,
     _this: JObject<'l>,

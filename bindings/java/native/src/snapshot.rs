@@ -87,6 +87,25 @@ pub extern "system" fn Java_io_toonstore_ToonStore_00024Snapshot_nScan<'l>(
 }
 
 #[no_mangle]
+pub extern "system" fn Java_io_toonstore_ToonStore_00024Snapshot_nScanRange<'l>(
+    mut env: JNIEnv<'l>,
+    _this: JObject<'l>,
+    h: jlong,
+    start: jlong,
+    stop: jlong,
+    reverse: jboolean,
+) -> jlong {
+    run(&mut env, 0, |_| {
+        let range = row_id(start)?..row_id(stop)?;
+        with_snapshot(h, |snapshot| {
+            Ok(ScanBox::into_handle(
+                snapshot.scan_range(range, reverse != 0)?,
+            ))
+        })
+    })
+}
+
+#[no_mangle]
 pub extern "system" fn Java_io_toonstore_ToonStore_00024Snapshot_nClose<'l>(
     _env: JNIEnv<'l>,
     _this: JObject<'l>,

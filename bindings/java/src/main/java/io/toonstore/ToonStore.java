@@ -52,6 +52,12 @@ public final class ToonStore implements AutoCloseable {
     /** Frees native state of objects that were never closed (or after close). */
     static final Cleaner CLEANER = Cleaner.create();
 
+    /**
+     * {@link #scanRange}'s {@code stopRowId} for "no upper bound" (the C
+     * API's {@code TOONSTORE_SCAN_END}). Since 1.2.
+     */
+    public static final long SCAN_END = Long.MAX_VALUE;
+
     /** The JNI layer's code for "the database's durability". */
     private static final int DEFAULT_DURABILITY = -1;
 
@@ -367,6 +373,24 @@ public final class ToonStore implements AutoCloseable {
      */
     public Scan scan(long fromRowId) {
         return new Scan(nScan(handle, fromRowId));
+    }
+
+    /**
+     * Iterates over the live rows with {@code startRowId <= id < stopRowId},
+     * as of this moment (a snapshot), in ascending id order or, when
+     * {@code reverse}, from the highest id down. The scan finds its first
+     * row directly. The last N rows: {@code scanRange(0, SCAN_END, true)}
+     * and read N. Close it (try-with-resources). Since 1.2.
+     *
+     * @param startRowId the lowest id to return (when live)
+     * @param stopRowId the first id not returned; {@link #SCAN_END} for no bound
+     * @param reverse whether to walk from the highest id down
+     * @return the scan
+     * @throws ToonStoreException {@link ErrorCode#INVALID_ARG} for a negative
+     *     bound or {@code stopRowId < startRowId}, {@link ErrorCode#CLOSED}
+     */
+    public Scan scanRange(long startRowId, long stopRowId, boolean reverse) {
+        return new Scan(nScanRange(handle, startRowId, stopRowId, reverse));
     }
 
     /**
@@ -909,6 +933,21 @@ public final class ToonStore implements AutoCloseable {
         }
 
         /**
+         * The snapshot's live rows with {@code startRowId <= id < stopRowId},
+         * ascending or, when {@code reverse}, from the highest id down. Since 1.2.
+         *
+         * @param startRowId the lowest id to return (when live)
+         * @param stopRowId the first id not returned; {@link ToonStore#SCAN_END} for no bound
+         * @param reverse whether to walk from the highest id down
+         * @return a scan (close it)
+         * @throws ToonStoreException {@link ErrorCode#INVALID_ARG} for a
+         *     negative bound or {@code stopRowId < startRowId}, {@link ErrorCode#CLOSED}
+         */
+        public Scan scanRange(long startRowId, long stopRowId, boolean reverse) {
+            return new Scan(nScanRange(handle, startRowId, stopRowId, reverse));
+        }
+
+        /**
          * The snapshot's live rows as a stream that must be closed.
          *
          * @return the stream; closing it closes its scan
@@ -931,6 +970,8 @@ public final class ToonStore implements AutoCloseable {
         private native long nEndId(long h);
 
         private native long nScan(long h, long from);
+
+        private native long nScanRange(long h, long start, long stop, boolean reverse);
 
         private native void nClose(long h);
 
@@ -1105,6 +1146,8 @@ public final class ToonStore implements AutoCloseable {
     private native long nSnapshot(long h);
 
     private native long nScan(long h, long from);
+
+    private native long nScanRange(long h, long start, long stop, boolean reverse);
 
     private native void nSync(long h);
 

@@ -182,6 +182,40 @@ class ApiTest {
     }
 
     @Test
+    void scanRangeBoundsReverseAndTheLastRows() {
+        try (ToonStore db = ToonStore.open(tmp.resolve("db"))) {
+            for (int i = 0; i < 10; i++) {
+                db.put(b("r" + i));
+            }
+            db.delete(3);
+            db.delete(9);
+            assertEquals(List.of(2L, 4L, 5L), ids(db.scanRange(2, 6, false)));
+            assertEquals(List.of(5L, 4L, 2L), ids(db.scanRange(2, 6, true)));
+            assertEquals(List.of(8L, 7L), ids(db.scanRange(7, ToonStore.SCAN_END, true)));
+            assertTrue(ids(db.scanRange(4, 4, true)).isEmpty());
+            // The last two rows, newest first: read two and close.
+            try (ToonStore.Scan scan = db.scanRange(0, ToonStore.SCAN_END, true)) {
+                Iterator<ToonStore.Row> it = scan.iterator();
+                assertEquals(new ToonStore.Row(8, b("r8")), it.next());
+                assertEquals(7L, it.next().id());
+            }
+            fails(ErrorCode.INVALID_ARG, () -> db.scanRange(5, 4, false));
+            fails(ErrorCode.INVALID_ARG, () -> db.scanRange(-1, 4, false));
+            fails(ErrorCode.INVALID_ARG, () -> db.scanRange(0, -1, true));
+            try (ToonStore.Snapshot snap = db.snapshot()) {
+                db.put(b("later"));
+                assertEquals(List.of(8L, 7L, 6L), ids(snap.scanRange(6, ToonStore.SCAN_END, true)));
+                fails(ErrorCode.INVALID_ARG, () -> snap.scanRange(2, 1, false));
+            }
+            assertEquals(List.of(10L), ids(db.scanRange(9, ToonStore.SCAN_END, true)));
+        }
+    }
+
+    private static List<Long> ids(ToonStore.Scan scan) {
+        return all(scan).stream().map(ToonStore.Row::id).toList();
+    }
+
+    @Test
     void scanIteratorContract() {
         try (ToonStore db = ToonStore.open(tmp.resolve("db"))) {
             db.put(b("only"));

@@ -140,6 +140,29 @@ class ConformanceTest {
 
     static final JsonElement OK = new JsonPrimitive("ok");
 
+    /** A range scan of a database or a snapshot: {@code scanRange(start, stop, reverse)}. */
+    interface RangeScan {
+        ToonStore.Scan scanRange(long start, long stop, boolean reverse);
+    }
+
+    /** scan_range / snapshot_scan_range: at most {@code limit} rows are read, then the scan is closed. */
+    static JsonElement rangeRows(JsonObject step, RangeScan how) {
+        long start = step.has("start") ? step.get("start").getAsLong() : 0;
+        long stop = step.has("stop") ? step.get("stop").getAsLong() : ToonStore.SCAN_END;
+        boolean reverse = step.has("reverse") && step.get("reverse").getAsBoolean();
+        long limit = step.has("limit") ? step.get("limit").getAsLong() : Long.MAX_VALUE;
+        JsonArray a = new JsonArray();
+        try (ToonStore.Scan scan = how.scanRange(start, stop, reverse)) {
+            for (ToonStore.Row r : scan) {
+                if (a.size() >= limit) {
+                    break;
+                }
+                a.add(row(r));
+            }
+        }
+        return obj("rows", a);
+    }
+
     /** A malformed step (unknown op, missing argument): fails the case. */
     static final class BadStep extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -197,6 +220,7 @@ class ConformanceTest {
                     case "delete" -> db.delete(arg(step, "id").getAsLong()) ? OK : error(ErrorCode.NOT_FOUND.cName());
                     case "count" -> obj("count", new JsonPrimitive(db.stats().liveRows()));
                     case "scan" -> rows(db.scan(start(step)));
+                    case "scan_range" -> rangeRows(step, db::scanRange);
                     case "iter_open" -> {
                         String name = arg(step, "iter").getAsString();
                         ToonStore.Scan scan = db.scan(start(step));
@@ -230,6 +254,10 @@ class ConformanceTest {
                         yield v == null ? new JsonPrimitive("absent") : obj("value", bytes(v));
                     }
                     case "snapshot_scan" -> rows(snapshot(step).scan(start(step)));
+                    case "snapshot_scan_range" -> {
+                        ToonStore.Snapshot s = snapshot(step);
+                        yield rangeRows(step, s::scanRange);
+                    }
                     case "snapshot_close" -> {
                         ToonStore.Snapshot s = snapshots.remove(arg(step, "snapshot").getAsString());
                         if (s != null) {
