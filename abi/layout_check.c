@@ -279,4 +279,11 @@ TS_TYPE_IS(((ToonStoreApi *)0)->scan_range, int (*)(struct ToonStore *, int64_t,
 TS_TYPE_IS(((ToonStoreApi *)0)->snapshot_scan_range, int (*)(const struct ToonStoreSnapshot *, int64_t, int64_t, uint32_t, struct ToonStoreIter **));
 TS_TYPE_IS(&toonstore_scan_range, int (*)(struct ToonStore *db, int64_t start, int64_t stop, uint32_t flags, struct ToonStoreIter **out_iter));
 TS_TYPE_IS(&toonstore_snapshot_scan_range, int (*)(const struct ToonStoreSnapshot *snapshot, int64_t start, int64_t stop, uint32_t flags, struct ToonStoreIter **out_iter));
+_Static_assert(sizeof(ToonStoreApi) >= 352, "ToonStoreApi shrank");
+_Static_assert(offsetof(ToonStoreApi, backup) == 336 && sizeof(((ToonStoreApi *)0)->backup) == 8, "ToonStoreApi.backup moved");
+_Static_assert(offsetof(ToonStoreApi, refresh) == 344 && sizeof(((ToonStoreApi *)0)->refresh) == 8, "ToonStoreApi.refresh moved");
+TS_TYPE_IS(((ToonStoreApi *)0)->backup, int (*)(struct ToonStore *, const char *));
+TS_TYPE_IS(((ToonStoreApi *)0)->refresh, int (*)(struct ToonStore *));
+TS_TYPE_IS(&toonstore_backup, int (*)(struct ToonStore *db, const char *dest_path));
+TS_TYPE_IS(&toonstore_refresh, int (*)(struct ToonStore *db));
 #endif

@@ -160,8 +160,10 @@ typedef struct ToonStoreOpenOptions {
   uint32_t version;
   // `TOONSTORE_DURABILITY_OFF`, `_NORMAL` (default) or `_FULL`.
   uint32_t durability;
-  // 1: open for reading only (shared with other read-only handles;
-  // writes fail with `TOONSTORE_ERR_READ_ONLY`). Default 0.
+  // 1: open for reading only: no lock is taken, so it opens beside a
+  // writer in another process and other readers; it sees the database
+  // as of its open until `toonstore_refresh`; writes fail with
+  // `TOONSTORE_ERR_READ_ONLY`. Default 0.
   uint32_t read_only;
   // 1 (default): create the directory and database when missing.
   uint32_t create_if_missing;
@@ -218,7 +220,8 @@ typedef struct ToonStoreCheckReport {
 
 // The function table. Fields are only ever appended: version 1 ends with
 // `check`; version 2 (1.1) appends `error_name`; version 3 (1.2) appends
-// `scan_range` and `snapshot_scan_range`. `size` says how much of
+// `scan_range`, `snapshot_scan_range`, `backup` and `refresh`. `size` says
+// how much of
 // the struct the library filled, so a host reads a field only when
 // `offsetof(ToonStoreApi, field) < api->size`.
 typedef struct ToonStoreApi {
@@ -270,6 +273,10 @@ typedef struct ToonStoreApi {
   int (*scan_range)(struct ToonStore*, int64_t, int64_t, uint32_t, struct ToonStoreIter**);
   // Version 3 and later: `toonstore_snapshot_scan_range`.
   int (*snapshot_scan_range)(const struct ToonStoreSnapshot*, int64_t, int64_t, uint32_t, struct ToonStoreIter**);
+  // Version 3 and later: `toonstore_backup`.
+  int (*backup)(struct ToonStore*, const char*);
+  // Version 3 and later: `toonstore_refresh`.
+  int (*refresh)(struct ToonStore*);
 } ToonStoreApi;
 
 
@@ -385,8 +392,10 @@ int toonstore_open_options_init(struct ToonStoreOpenOptions *opts, uint32_t vers
 // those the database is already open with in this process),
 // `TOONSTORE_ERR_VERSION` (an options version this library does not know,
 // or files of a newer format), `TOONSTORE_ERR_IO` (also: no database and
-// `create_if_missing` is 0), `TOONSTORE_ERR_LOCKED` (also: a writable
-// open of a database open only read-only in this process),
+// `create_if_missing` is 0), `TOONSTORE_ERR_LOCKED` (a writable open of a
+// database open for writing in another process, or open only read-only
+// in this process; a read-only open takes no lock and opens beside a
+// writer in another process),
 // `TOONSTORE_ERR_CORRUPT`, `TOONSTORE_ERR_NOMEM`, `TOONSTORE_ERR_INTERNAL`.
 int toonstore_open_with(const char *path, const struct ToonStoreOpenOptions *opts, struct ToonStore **out_db);
 
@@ -531,6 +540,44 @@ int toonstore_compact(struct ToonStore *db);
 // library; `*out` is not written), `TOONSTORE_ERR_CLOSED`,
 // `TOONSTORE_ERR_INTERNAL`.
 int toonstore_stats(struct ToonStore *db, struct ToonStoreStats *out);
+
+// Writes a complete, consistent copy of the database as of one moment into
+// the directory `dest_path`, while other threads and processes keep
+// writing (an online backup, like `sqlite3_backup_*` or `mdb_env_copy`).
+// The writer is held for a moment only: the copy is made from this
+// handle's mappings without any lock. From a read-only handle (beside a
+// writer in another process, say) the copy is of this handle's state, as
+// of its open or its last `toonstore_refresh`. The copy appears at
+// `dest_path` in one rename, flushed: a backup that fails or is killed
+// midway leaves nothing at `dest_path` (at most a hidden
+// `.<name>.backup-tmp-*` directory beside it, which the next backup to
+// `dest_path` removes). The copy opens on its own, with every row of that
+// moment under the same ids. `dest_path` is the caller's: it is only read
+// during the call.
+//
+// Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_INVALID_ARG` (`db` or
+// `dest_path` NULL, empty or not UTF-8; `dest_path` exists and is not an
+// empty directory, or is this database's directory),
+// `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_IO` (nothing is left at
+// `dest_path`), `TOONSTORE_ERR_FORKED`, `TOONSTORE_ERR_INTERNAL`.
+int toonstore_backup(struct ToonStore *db, const char *dest_path);
+
+// Moves a read-only handle to the writer's latest acknowledged state: every
+// row whose put had returned in the writing process (in any durability
+// mode) before this call is visible afterwards. A read-only open is a
+// fixed snapshot of the database as of its open until it is refreshed; a
+// new open gives a new one too. Costs about as much as a read-only open.
+// Snapshots and iterators taken before keep their state. On a writable
+// handle, and on a read-only handle that shares a writable engine in this
+// process, it does nothing and returns `TOONSTORE_OK`.
+//
+// Returns `TOONSTORE_OK`, or one of: `TOONSTORE_ERR_INVALID_ARG` (`db`
+// NULL), `TOONSTORE_ERR_CLOSED`, `TOONSTORE_ERR_IO` (the files cannot be
+// read, the directory is gone), `TOONSTORE_ERR_CORRUPT`,
+// `TOONSTORE_ERR_VERSION`, `TOONSTORE_ERR_LOCKED` (a writer replaced the
+// files during every attempt to read them), `TOONSTORE_ERR_FORKED`,
+// `TOONSTORE_ERR_INTERNAL`. On failure the handle keeps its state.
+int toonstore_refresh(struct ToonStore *db);
 
 // Starts a scan over the live rows in ascending row id order. It reads a
 // snapshot: rows put or deleted after this call returns do not change what

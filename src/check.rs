@@ -1,8 +1,9 @@
 //! The verify tool: walk every record and the checkpoint of a database and
 //! report counts and the first problem found.
 //!
-//! It opens the database read-only (so it runs beside other readers, not
-//! beside a writer), which performs recovery's checks, then checks every
+//! It opens the database read-only, which performs recovery's checks, and
+//! holds a shared lock on it (so it runs beside other readers, not beside a
+//! writer: the files of a live writer change under the walk), then checks every
 //! record of every segment file, and finally reads every live row through
 //! the index with checksums on.
 
@@ -11,6 +12,7 @@ use std::path::Path;
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::record;
 use crate::format::segment_header::{SegmentKind, HEADER_LEN};
+use crate::storage::lock::DirLock;
 use crate::storage::{dir, segment::Segment};
 use crate::{Options, ToonStore};
 
@@ -59,6 +61,7 @@ pub fn check(path: impl AsRef<Path>) -> Result<CheckReport> {
         }
         Err(e) => return Err(e),
     };
+    let _quiescent = DirLock::acquire_quiescent(db.path())?;
     let segments = dir::list_segments(path)?;
     let last_log = segments
         .iter()

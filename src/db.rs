@@ -446,6 +446,43 @@ impl ToonStore {
         crate::compaction::compact(self.writable_engine()?)
     }
 
+    /// Writes a complete, consistent copy of the database as of one moment
+    /// into `dest`, a directory that must not exist yet (or be empty),
+    /// while other threads and processes keep writing: the writer is held
+    /// for a moment only (no I/O under its lock), then the segments are
+    /// copied from this handle's mappings. From a read-only handle (beside
+    /// a writer in another process, say) the copy is of this handle's
+    /// state (see [`ToonStore::refresh`]). The copy is flushed and appears
+    /// at `dest` in one rename: a backup that fails or is killed midway
+    /// leaves nothing at `dest` (a hidden `.<name>.backup-tmp-*` directory
+    /// beside it at most, which the next backup to `dest` removes). The copy
+    /// opens on its own, with every row of that moment and the same ids.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when `dest` exists and is not an empty directory
+    /// (or is this database), `Io` (nothing is left at `dest`), `Forked`.
+    pub fn backup(&self, dest: impl AsRef<Path>) -> Result<()> {
+        crate::backup::backup(self.usable()?, dest.as_ref())
+    }
+
+    /// Moves a read-only handle to the writer's latest acknowledged state:
+    /// afterwards it sees every row whose `put` had returned in the writing
+    /// process (in any durability mode: the rows are in the shared page
+    /// cache) before `refresh` was called. A read-only open is a fixed
+    /// snapshot of the database as it was when it opened until it is
+    /// refreshed. Snapshots and scans taken before keep their state. On a
+    /// writable handle, and on a read-only handle that shares a writable
+    /// engine in this process (`open_shared`), which always see the
+    /// latest state, it does nothing. Costs about as much as a read-only
+    /// open (the checkpoint is loaded and the log after it replayed).
+    ///
+    /// # Errors
+    /// As a read-only open (`Corrupt`, `Io`, `Locked` when a writer kept
+    /// switching files during every attempt); the handle keeps its state.
+    pub fn refresh(&self) -> Result<()> {
+        self.usable()?.refresh()
+    }
+
     /// The number of live rows (cheap: no file system access, unlike `stats`).
     ///
     /// # Errors

@@ -12,6 +12,7 @@
 //! directory (creating it), take the lock, recover, then build either the
 //! frozen state of a read-only engine or the writer of a writable one.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,6 +22,7 @@ use arc_swap::ArcSwap;
 use crossbeam_channel::Sender;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::format::checkpoint::{CheckpointMeta, SegmentMeta};
 use crate::format::segment_header::HEADER_LEN;
 use crate::index::{checkpoint, View};
 use crate::log::group_commit::GroupCommit;
@@ -85,11 +87,30 @@ impl Drop for CountGuard<'_> {
     }
 }
 
-/// The state of a read-only engine, which never changes after recovery.
+/// The state of a read-only engine: what its recovery found, until
+/// [`Engine::refresh`] recovers again.
 struct Frozen {
     next_id: RowId,
     live_rows: u64,
-    segments: Vec<SegStat>,
+    next_segment_number: u64,
+    segments: BTreeMap<u64, SegStat>,
+    /// The last log segment and where its records end: where the view ends.
+    end: Option<(u64, u64)>,
+}
+
+impl Frozen {
+    fn of(recovered: &Recovered) -> Frozen {
+        Frozen {
+            next_id: recovered.next_id,
+            live_rows: recovered.live_rows,
+            next_segment_number: recovered.next_segment_number,
+            segments: recovered.stats.clone(),
+            end: recovered
+                .active
+                .as_ref()
+                .map(|(segment, end)| (segment.number(), *end)),
+        }
+    }
 }
 
 /// One open database.
@@ -112,7 +133,9 @@ pub(crate) struct Engine {
     syncing_peak: AtomicUsize,
     /// To the background thread; set by [`Engine::connect`].
     requests: Option<Sender<Request>>,
-    frozen: Option<Frozen>,
+    /// `Some` for a read-only engine; the view is stored under this lock
+    /// too, so that a snapshot sees a view and its `Frozen` together.
+    frozen: Option<Mutex<Frozen>>,
     /// The fork generation of the open (see `storage::fork`): in a forked
     /// child every handle call fails with `Forked`.
     pub generation: u64,
@@ -139,7 +162,11 @@ impl Engine {
         let (dir, _) = dir::resolve(path, writable && options.create_if_missing)?;
         let path = dir.as_path();
         let lock = DirLock::acquire(path, writable)?;
-        let recovered = recovery::recover(path, options, writable)?;
+        let recovered = if writable {
+            recovery::recover(path, options, true)?
+        } else {
+            recovery::recover_read_only(path, options)?
+        };
         if writable && !options.create_if_missing && recovered.active.is_none() {
             return Err(no_database(path));
         }
@@ -152,11 +179,7 @@ impl Engine {
 
     /// A read-only engine: the recovered view, frozen.
     fn read_only(path: &Path, options: &Options, recovered: Recovered, lock: DirLock) -> Engine {
-        let frozen = Frozen {
-            next_id: recovered.next_id,
-            live_rows: recovered.live_rows,
-            segments: recovered.stats.values().copied().collect(),
-        };
+        let frozen = Mutex::new(Frozen::of(&recovered));
         let view = Arc::new(ArcSwap::from_pointee(recovered.view));
         Engine::assemble(
             path,
@@ -204,7 +227,7 @@ impl Engine {
         view: Arc<ArcSwap<View>>,
         writer: Option<Mutex<LogWriter>>,
         commit: Arc<GroupCommit>,
-        frozen: Option<Frozen>,
+        frozen: Option<Mutex<Frozen>>,
         lock: DirLock,
     ) -> Engine {
         Engine {
@@ -390,12 +413,15 @@ impl Engine {
     /// A snapshot of this moment.
     pub(crate) fn snapshot(&self, verify: bool) -> Result<Snapshot> {
         match &self.frozen {
-            Some(frozen) => Ok(Snapshot::new(
-                self.view.load_full(),
-                frozen.next_id,
-                verify,
-                self.generation,
-            )),
+            Some(frozen) => {
+                let frozen = frozen.lock().map_err(|_| poisoned_lock())?;
+                Ok(Snapshot::new(
+                    self.view.load_full(),
+                    frozen.next_id,
+                    verify,
+                    self.generation,
+                ))
+            }
             None => {
                 let w = self.writer()?;
                 Ok(Snapshot::new(
@@ -410,14 +436,21 @@ impl Engine {
 
     pub(crate) fn live_rows(&self) -> Result<u64> {
         match &self.frozen {
-            Some(frozen) => Ok(frozen.live_rows),
+            Some(frozen) => Ok(frozen.lock().map_err(|_| poisoned_lock())?.live_rows),
             None => Ok(self.writer()?.live_rows()),
         }
     }
 
     pub(crate) fn stats(&self) -> Result<Stats> {
         let (next_id, live_rows, segs): (RowId, u64, Vec<SegStat>) = match &self.frozen {
-            Some(f) => (f.next_id, f.live_rows, f.segments.clone()),
+            Some(f) => {
+                let f = f.lock().map_err(|_| poisoned_lock())?;
+                (
+                    f.next_id,
+                    f.live_rows,
+                    f.segments.values().copied().collect(),
+                )
+            }
             None => {
                 let w = self.writer()?;
                 (
@@ -445,6 +478,62 @@ impl Engine {
                 1.0 - live_bytes as f64 / record_bytes as f64
             },
         })
+    }
+
+    /// Moves a read-only engine to the latest state the files hold (what a
+    /// new read-only open would see); nothing for a writable engine, whose
+    /// view is always the latest. Snapshots and scans taken before keep
+    /// their state.
+    ///
+    /// # Errors
+    /// As a read-only open; the engine keeps its state on failure.
+    pub(crate) fn refresh(&self) -> Result<()> {
+        let Some(frozen) = &self.frozen else {
+            return Ok(());
+        };
+        let recovered = recovery::recover_read_only(&self.dir, &self.options)?;
+        let mut frozen = frozen.lock().map_err(|_| poisoned_lock())?;
+        *frozen = Frozen::of(&recovered);
+        self.view.store(Arc::new(recovered.view));
+        Ok(())
+    }
+
+    /// A consistent state to copy (a backup): the checkpoint that describes
+    /// the view, and the view, both of one moment. A writer's is taken under
+    /// its lock (a moment: no I/O); a reader's is its recovered state.
+    pub(crate) fn capture(&self) -> Result<(CheckpointMeta, Arc<View>)> {
+        match &self.frozen {
+            None => {
+                let (meta, view, _) = self.writer()?.checkpoint_capture()?;
+                Ok((meta, view))
+            }
+            Some(frozen) => {
+                let f = frozen.lock().map_err(|_| poisoned_lock())?;
+                let Some((replay_segment, replay_offset)) = f.end else {
+                    return Err(Error::new(
+                        ErrorKind::Internal,
+                        format!("{} has no log segment", self.dir.display()),
+                    ));
+                };
+                let meta = CheckpointMeta {
+                    next_id: f.next_id,
+                    replay_segment,
+                    replay_offset,
+                    next_segment_number: f.next_segment_number,
+                    segments: f
+                        .segments
+                        .iter()
+                        .map(|(&number, s)| SegmentMeta {
+                            number,
+                            kind: s.kind,
+                            used_len: s.used_len,
+                            live_bytes: s.live_bytes,
+                        })
+                        .collect(),
+                };
+                Ok((meta, self.view.load_full()))
+            }
+        }
     }
 
     /// In a forked child: forgets the writer's helper thread handles (the

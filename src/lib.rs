@@ -27,12 +27,13 @@
 //! database, shared by its handles, `compaction` and the background thread
 //! in `maintenance`), `db` (the handle, [`ToonStore`]), `registry` (one
 //! engine per directory per process), `snapshot` (snapshots and scans),
-//! `check` (the verify tool), `ffi` (the C ABI). The on-disk format and the
+//! `check` (the verify tool), `backup` (online backup), `ffi` (the C ABI). The on-disk format and the
 //! crash analysis are in `docs/FORMAT.md`.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod backup;
 mod batch;
 mod check;
 mod compaction;

@@ -74,7 +74,9 @@ impl Durability {
 pub struct Options {
     /// Durability of acknowledged writes (default [`Durability::Normal`]).
     pub durability: Durability,
-    /// Open for reading only; shares the lock with other read-only handles.
+    /// Open for reading only: takes no lock, so it opens beside a writer in
+    /// another process (and any number of other readers); it sees the
+    /// database as of its open until [`crate::ToonStore::refresh`].
     pub read_only: bool,
     /// Create the directory and an empty database when missing (default true).
     pub create_if_missing: bool,

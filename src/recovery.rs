@@ -427,8 +427,37 @@ fn replay_log(
             check_first_id(segment, &mut replay.entries, ended_early)?;
             HEADER_LEN as u64
         };
-        let (at, torn, salvaged) =
-            replay_segment_records(&mut replay, segment, start, is_last, tail_allowed, salvage)?;
+        // A writable open owns the files: it reads them through the
+        // mapping. A read-only open may run beside a live writer, whose
+        // seal or recovery can shorten the file under it: it reads the
+        // records it has not validated yet with `pread` (see
+        // `Segment::read_range`), up to the end of its mapping.
+        let fetched;
+        let bytes = if writable {
+            LogBytes {
+                base: 0,
+                // SAFETY: recovery of a writable open runs before any writer exists.
+                bytes: unsafe { segment.bytes_from(0) },
+            }
+        } else {
+            fetched = segment.read_range(start, segment.capacity())?;
+            LogBytes {
+                base: start,
+                bytes: &fetched,
+            }
+        };
+        let (at, torn, salvaged) = replay_segment_records(
+            &mut replay,
+            segment,
+            &bytes,
+            start,
+            SegmentRole {
+                is_last,
+                tail_allowed,
+                writable,
+            },
+            salvage,
+        )?;
         replayed_bytes += at - start;
         if let Some(stat) = replay.stats.get_mut(&segment.number()) {
             stat.used_len = at;
@@ -438,9 +467,8 @@ fn replay_log(
             // can be trusted to follow on from it.
             break;
         }
-        // SAFETY: recovery runs before any writer exists.
-        let file_len = unsafe { segment.bytes_from(0) }.len();
-        if !is_last && (at as usize) < file_len {
+        let file_len = segment.capacity().min(segment.reserved());
+        if !is_last && at < file_len {
             // An interrupted seal: finish it, so this segment is whole.
             ended_early = true;
             if writable {
@@ -486,23 +514,55 @@ fn check_first_id(segment: &Segment, entries: &mut Entries, ended_early: bool) -
     Ok(())
 }
 
+/// The bytes of a log segment that replay reads: `bytes` starts at file
+/// offset `base` (0 for the whole mapping of a writable open).
+struct LogBytes<'a> {
+    base: u64,
+    bytes: &'a [u8],
+}
+
+impl LogBytes<'_> {
+    /// The bytes from file offset `at` on.
+    fn from(&self, at: u64) -> &[u8] {
+        let i = (at.saturating_sub(self.base) as usize).min(self.bytes.len());
+        &self.bytes[i..]
+    }
+
+    /// The file offset where the bytes end.
+    fn end(&self) -> u64 {
+        self.base + self.bytes.len() as u64
+    }
+}
+
+/// Where a log segment stands in the replay.
+#[derive(Clone, Copy)]
+struct SegmentRole {
+    /// The last log segment.
+    is_last: bool,
+    /// No later log segment holds records: an unsynced bad record is the end.
+    tail_allowed: bool,
+    /// A writable open (which tells a torn tail from a clean end, to cut it).
+    writable: bool,
+}
+
 /// Replays one log segment's records from `start`; returns where its
-/// records end and whether a torn (non-zero) tail follows.
+/// records end, whether a torn (non-zero) tail follows (writable opens
+/// only: a read-only open does not look past the end of its view), and
+/// whether a salvage open stopped at damage.
 fn replay_segment_records(
     replay: &mut Replay<'_>,
     segment: &Segment,
+    bytes: &LogBytes<'_>,
     start: u64,
-    is_last: bool,
-    tail_allowed: bool,
+    role: SegmentRole,
     salvage: bool,
 ) -> Result<(u64, bool, bool)> {
-    // SAFETY: recovery runs before any writer exists.
-    let bytes = unsafe { segment.bytes_from(0) };
     let synced = segment.synced_len();
     let mut at = start;
     let mut torn = false;
-    while (at as usize) < bytes.len() {
-        match record::decode(&bytes[at as usize..], true) {
+    while at < bytes.end() {
+        let here = bytes.from(at);
+        match record::decode(here, true) {
             Ok(rec) => {
                 replay.apply(segment, at, rec)?;
                 at += rec.len() as u64;
@@ -513,14 +573,14 @@ fn replay_segment_records(
                 // log segment ending in zeros past its watermark. That is
                 // its end, not damage (a lost put would still show as a
                 // gap in the next segment's first id).
-                if !is_last
+                if !role.is_last
                     && at >= synced
                     && e == DecodeError::Empty
-                    && bytes[at as usize..].iter().all(|&b| b == 0)
+                    && here.iter().all(|&b| b == 0)
                 {
                     break;
                 }
-                let is_end = tail_allowed && at >= synced;
+                let is_end = role.tail_allowed && at >= synced;
                 if !is_end {
                     if salvage {
                         // The intact prefix ends here (read-only).
@@ -528,11 +588,15 @@ fn replay_segment_records(
                     }
                     return Err(Error::corrupt(segment.path(), at, e));
                 }
-                // Past `data_len` is reserved space added by this open
-                // (zeros): scanning it cost a clean reopen ~20 ms.
-                let data_end = (segment.data_len() as usize).clamp(at as usize, bytes.len());
-                torn =
-                    e != DecodeError::Empty || bytes[at as usize..data_end].iter().any(|&b| b != 0);
+                if role.writable {
+                    // Past `data_len` is reserved space added by this open
+                    // (zeros): scanning it cost a clean reopen ~20 ms.
+                    let data_end = segment.data_len().clamp(at, bytes.end());
+                    torn = e != DecodeError::Empty
+                        || bytes.from(at)[..(data_end - at) as usize]
+                            .iter()
+                            .any(|&b| b != 0);
+                }
                 break;
             }
         }
@@ -568,4 +632,74 @@ fn finish_interrupted_seal(segment: &Segment, at: u64, gap: bool) -> Result<()> 
             f.sync_all()
         })
         .map_err(|e| Error::io("cannot trim segment", segment.path(), e))
+}
+
+/// What a read-only open checks to know that no compaction or checkpoint
+/// switched the files while it read them: the identity of `INDEX` and the
+/// segment files present.
+#[derive(PartialEq, Eq)]
+struct Fingerprint {
+    /// Device, inode, size and modification time of `INDEX` (a checkpoint
+    /// replaces it by a rename: a new inode).
+    checkpoint: Option<(u64, u64, u64, i64, i64)>,
+    segments: HashSet<u64>,
+}
+
+impl Fingerprint {
+    fn take(dir_path: &Path) -> Result<Fingerprint> {
+        use std::os::unix::fs::MetadataExt;
+        let path = dir_path.join(dir::CHECKPOINT_FILE);
+        let checkpoint = match fs::metadata(&path) {
+            Ok(m) => Some((m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io("cannot stat", &path, e)),
+        };
+        let segments = dir::list_segments(dir_path)?
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        Ok(Fingerprint {
+            checkpoint,
+            segments,
+        })
+    }
+
+    /// Whether nothing that a read-only open relies on changed between
+    /// `self` and `later`: the same checkpoint, and no segment deleted (new
+    /// segments are the log growing, which a reader may ignore).
+    fn unchanged_by(&self, later: &Fingerprint) -> bool {
+        self.checkpoint == later.checkpoint && self.segments.is_subset(&later.segments)
+    }
+}
+
+/// How often a read-only open starts again when a checkpoint or compaction
+/// of a live writer switched the files while it read them.
+const READ_ONLY_ATTEMPTS: u32 = 100;
+
+/// Recovery for a read-only handle, which may run beside a live writer in
+/// another process: [`recover`] without writing anything, started again
+/// when the writer replaced `INDEX` or deleted a segment meanwhile (a
+/// compaction's switch, a checkpoint), so that the state returned is the
+/// one of a single checkpoint and the log after it, never a mix.
+///
+/// # Errors
+/// As [`recover`], from an attempt during which the files did not change;
+/// `Locked` if they changed during every attempt.
+pub fn recover_read_only(dir_path: &Path, options: &Options) -> Result<Recovered> {
+    for attempt in 0..READ_ONLY_ATTEMPTS {
+        let before = Fingerprint::take(dir_path)?;
+        let result = recover(dir_path, options, false);
+        let after = Fingerprint::take(dir_path)?;
+        if before.unchanged_by(&after) {
+            return result;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(u64::from(attempt.min(10))));
+    }
+    Err(Error::new(
+        crate::error::ErrorKind::Locked,
+        format!(
+            "{}: a writer replaced the database's files during each of {READ_ONLY_ATTEMPTS} attempts to read them",
+            dir_path.display()
+        ),
+    ))
 }

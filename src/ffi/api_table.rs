@@ -21,7 +21,8 @@ use crate::ffi::TOONSTORE_API_VERSION;
 
 /// The function table. Fields are only ever appended: version 1 ends with
 /// `check`; version 2 (1.1) appends `error_name`; version 3 (1.2) appends
-/// `scan_range` and `snapshot_scan_range`. `size` says how much of
+/// `scan_range`, `snapshot_scan_range`, `backup` and `refresh`. `size` says
+/// how much of
 /// the struct the library filled, so a host reads a field only when
 /// `offsetof(ToonStoreApi, field) < api->size`.
 #[repr(C)]
@@ -81,6 +82,10 @@ pub struct ToonStoreApi {
     /// Version 3 and later: `toonstore_snapshot_scan_range`.
     pub snapshot_scan_range:
         unsafe extern "C" fn(*const FfiSnapshot, i64, i64, u32, *mut *mut FfiIter) -> c_int,
+    /// Version 3 and later: `toonstore_backup`.
+    pub backup: unsafe extern "C" fn(*mut FfiDatabase, *const c_char) -> c_int,
+    /// Version 3 and later: `toonstore_refresh`.
+    pub refresh: unsafe extern "C" fn(*mut FfiDatabase) -> c_int,
 }
 
 /// `sizeof` the version 1 table: everything before `error_name` (312 bytes
@@ -150,6 +155,8 @@ static API_V3: ToonStoreApi = ToonStoreApi {
     error_name: toonstore_error_name,
     scan_range: toonstore_scan_range,
     snapshot_scan_range: toonstore_snapshot_scan_range,
+    backup: toonstore_backup,
+    refresh: toonstore_refresh,
 };
 
 /// The function table of interface `version` (1 ..= `TOONSTORE_API_VERSION`):
@@ -188,7 +195,10 @@ mod tests {
         assert_eq!((v2.version, v2.size), (2, 320));
         assert_eq!(v3.version, 3);
         assert_eq!(v3.size as usize, std::mem::size_of::<ToonStoreApi>());
-        assert!(v3.size >= 336, "v3 appends scan_range, snapshot_scan_range");
+        assert_eq!(
+            v3.size, 352,
+            "v3 appends scan_range, snapshot_scan_range, backup, refresh"
+        );
         assert_eq!(TOONSTORE_API_VERSION, 3);
         assert!(toonstore_api(4).is_null());
         assert!(toonstore_api(0).is_null());

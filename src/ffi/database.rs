@@ -152,8 +152,10 @@ pub unsafe extern "C" fn toonstore_open_options_init(
 /// those the database is already open with in this process),
 /// `TOONSTORE_ERR_VERSION` (an options version this library does not know,
 /// or files of a newer format), `TOONSTORE_ERR_IO` (also: no database and
-/// `create_if_missing` is 0), `TOONSTORE_ERR_LOCKED` (also: a writable
-/// open of a database open only read-only in this process),
+/// `create_if_missing` is 0), `TOONSTORE_ERR_LOCKED` (a writable open of a
+/// database open for writing in another process, or open only read-only
+/// in this process; a read-only open takes no lock and opens beside a
+/// writer in another process),
 /// `TOONSTORE_ERR_CORRUPT`, `TOONSTORE_ERR_NOMEM`, `TOONSTORE_ERR_INTERNAL`.
 #[no_mangle]
 pub unsafe extern "C" fn toonstore_open_with(

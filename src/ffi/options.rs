@@ -26,8 +26,10 @@ pub struct ToonStoreOpenOptions {
     pub version: u32,
     /// `TOONSTORE_DURABILITY_OFF`, `_NORMAL` (default) or `_FULL`.
     pub durability: u32,
-    /// 1: open for reading only (shared with other read-only handles;
-    /// writes fail with `TOONSTORE_ERR_READ_ONLY`). Default 0.
+    /// 1: open for reading only: no lock is taken, so it opens beside a
+    /// writer in another process and other readers; it sees the database
+    /// as of its open until `toonstore_refresh`; writes fail with
+    /// `TOONSTORE_ERR_READ_ONLY`. Default 0.
     pub read_only: u32,
     /// 1 (default): create the directory and database when missing.
     pub create_if_missing: u32,

@@ -77,6 +77,9 @@ pub const POINTS: &[&str] = &[
     "dir.sync",
     "compaction.write",
     "compaction.remove",
+    "backup.copy",
+    "backup.fsync",
+    "backup.rename",
 ];
 
 #[cfg(feature = "fault-injection")]

@@ -1,4 +1,23 @@
-//! The directory lock: one writer process, or any number of readers.
+//! The directory lock: at most one writer process; readers take no lock.
+//!
+//! ## The reader protocol (issue 17)
+//!
+//! The writer holds an exclusive `flock` on `LOCK` for as long as its
+//! engine is open: two writers exclude each other (`Locked`). A read-only
+//! handle takes *no* lock: it only checks that `LOCK` exists (the database
+//! was created) and reads the files. So a reader never makes a writer wait
+//! and a writer opening beside readers succeeds. What makes that safe is
+//! the log's invariant, not a lock: bytes below a segment's published end
+//! are never written again, files are created whole under their final name
+//! (written as `*.tmp`, renamed), `INDEX` is replaced by a rename, and a
+//! file that a compaction deletes stays readable through the mappings of
+//! whoever still maps it (Linux keeps an unlinked file until its last
+//! mapping goes). How a reader reads a log that is being appended to, and
+//! what it retries, is in `recovery.rs` and docs/FORMAT.md.
+//!
+//! The verify tool (`check`) still wants a database no writer has open: it
+//! takes a *shared* `flock` ([`DirLock::acquire_quiescent`]), which a
+//! writer's exclusive lock excludes both ways.
 //!
 //! Why std's `File::try_lock` and not the owner-listed `fs2`: both take the
 //! same `flock(2)` lock on Unix, std has offered it since Rust 1.89, and fs2
@@ -78,13 +97,42 @@ impl Drop for DirLock {
 }
 
 impl DirLock {
-    /// Takes the lock of the database in `dir`: exclusive for a writer,
-    /// shared for a read-only handle.
+    /// Takes the lock of the database in `dir` for a writer (exclusive),
+    /// or for a read-only handle, which locks nothing: it only opens `LOCK`
+    /// read-only (so a directory without a database still fails with `Io`)
+    /// and keeps it open.
     ///
     /// # Errors
-    /// `Locked` when another handle holds a conflicting lock; `Io` when the
-    /// lock file cannot be opened.
-    pub fn acquire(dir: &Path, exclusive: bool) -> Result<DirLock> {
+    /// `Locked` when another writer (or a `check`) holds the lock; `Io` when
+    /// the lock file cannot be opened.
+    pub fn acquire(dir: &Path, writer: bool) -> Result<DirLock> {
+        if writer {
+            DirLock::take(dir, true)
+        } else {
+            let path = dir.join(super::dir::LOCK_FILE);
+            let file = OpenOptions::new()
+                .read(true)
+                .open(&path)
+                .map_err(|e| Error::io("cannot open lock file", &path, e))?;
+            let generation = fork::generation();
+            fork::register_lock_fd(file.as_raw_fd());
+            Ok(DirLock {
+                file: Some(file),
+                generation,
+            })
+        }
+    }
+
+    /// A shared lock, which excludes writers (and which a writer's lock
+    /// excludes): what the verify tool holds while it walks the files.
+    ///
+    /// # Errors
+    /// As [`DirLock::acquire`].
+    pub fn acquire_quiescent(dir: &Path) -> Result<DirLock> {
+        DirLock::take(dir, false)
+    }
+
+    fn take(dir: &Path, exclusive: bool) -> Result<DirLock> {
         let path = dir.join(super::dir::LOCK_FILE);
         let file = OpenOptions::new()
             .read(true)
@@ -129,7 +177,11 @@ impl DirLock {
                 format!(
                     "{} is locked by another process (or another open handle){}",
                     dir.display(),
-                    if exclusive { "" } else { " that writes to it" }
+                    if exclusive {
+                        ""
+                    } else {
+                        " that writes to it; check needs a database no writer has open"
+                    }
                 ),
             )),
             Err(TryLockError::Error(e)) => Err(Error::io("cannot lock", &path, e)),

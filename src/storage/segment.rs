@@ -156,6 +156,18 @@ impl Segment {
         let mut head = [0u8; HEADER_LEN];
         let len = {
             use std::os::unix::fs::FileExt;
+            // The header (and its watermark) is read before the length: a
+            // live writer's file is at least as long as any watermark it
+            // wrote (it flushes bytes before it claims them, and a seal
+            // trims to the records' end, never below the watermark), so a
+            // reader's mapping covers every byte the watermark promises.
+            file.read_exact_at(&mut head, 0)
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::UnexpectedEof => {
+                        Error::corrupt(path, 0, "file shorter than a segment header")
+                    }
+                    _ => Error::io("cannot read segment header", path, e),
+                })?;
             let len = file
                 .metadata()
                 .map_err(|e| Error::io("cannot stat segment", path, e))?
@@ -167,8 +179,6 @@ impl Segment {
                     "file shorter than a segment header",
                 ));
             }
-            file.read_exact_at(&mut head, 0)
-                .map_err(|e| Error::io("cannot read segment header", path, e))?;
             len
         };
         let header = decode_header(path, &head)?;
@@ -176,6 +186,11 @@ impl Segment {
         let mut segment = Segment::map(header, path.to_path_buf(), file, writable, capacity, len)?;
         segment.len_at_open = len;
         segment.prefill = prefill && writable;
+        if !writable {
+            // The watermark as read before the length (see above), not as
+            // the mapping shows it now: a writer may have moved it since.
+            segment.watermark = std::sync::Mutex::new(segment_header::read_synced_len(&head));
+        }
         Ok(segment)
     }
 
@@ -393,6 +408,33 @@ impl Segment {
         // reserved bytes (clamped above; `reserved <= capacity`); the caller
         // guarantees no concurrent write to the bytes it reads.
         unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(offset), len - offset) }
+    }
+
+    /// Reads bytes `[from, to)` of the file with `pread`, or fewer when the
+    /// file ends first. A reader beside a live writer reads the records it
+    /// has not validated yet this way, never through the mapping: a
+    /// writer's seal or a recovery's cut may shorten the file meanwhile, and
+    /// a mapped page past the end of the file raises `SIGBUS`, where `pread`
+    /// just returns fewer bytes.
+    ///
+    /// # Errors
+    /// `Io`.
+    pub fn read_range(&self, from: u64, to: u64) -> Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let len = usize::try_from(to.saturating_sub(from))
+            .map_err(|_| Error::corrupt(&self.path, from, "range larger than the address space"))?;
+        let mut buf = vec![0u8; len];
+        let mut filled = 0;
+        while filled < len {
+            match self.file.read_at(&mut buf[filled..], from + filled as u64) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io("cannot read segment", &self.path, e)),
+            }
+        }
+        buf.truncate(filled);
+        Ok(buf)
     }
 
     /// Makes [`Segment::write`] use `pwrite` on the file rather than a copy

@@ -5,6 +5,7 @@
  *
  *   toonstore_c_tests [--list] [SUBSTRING...]
  *   toonstore_c_tests --child-open DIR   (used by the lock test: see test_process.c)
+ *   toonstore_c_tests --child-writer DIR (the writer of test_readers.c)
  *
  * Every test gets paths under one private directory made with mkdtemp in
  * $TMPDIR (or /tmp), removed at the end unless TOONSTORE_TEST_KEEP is set.
@@ -76,7 +77,8 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
     return 0;
 }
 
-int ts_child_open(const char *dir); /* test_process.c */
+int ts_child_open(const char *dir);   /* test_process.c */
+int ts_child_writer(const char *dir); /* test_readers.c */
 
 static int selected(const char *name, int argc, char **argv) {
     int any = 0;
@@ -90,6 +92,7 @@ static int selected(const char *name, int argc, char **argv) {
 
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--child-open") == 0) return ts_child_open(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "--child-writer") == 0) return ts_child_writer(argv[2]);
     size_t count = sizeof ts_cases / sizeof ts_cases[0];
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         for (size_t i = 0; i < count; i++) puts(ts_cases[i].name);

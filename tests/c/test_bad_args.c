@@ -339,6 +339,13 @@ CASE(c_stats_version_0, {
     st.version = 0;
     return toonstore_stats(f->db, &st);
 })
+/* backup, refresh */
+CASE(c_backup_null_db, { return toonstore_backup(NULL, f->fresh); })
+CASE(c_backup_null_dest, { return toonstore_backup(f->db, NULL); })
+CASE(c_backup_empty_dest, { return toonstore_backup(f->db, ""); })
+CASE(c_backup_closed, { return toonstore_backup(f->closed, f->fresh); })
+CASE(c_refresh_null, { return toonstore_refresh(NULL); })
+CASE(c_refresh_closed, { return toonstore_refresh(f->closed); })
 /* snapshots */
 CASE(c_snapshot_open_null_db, {
     out_snap = (ToonStoreSnapshot *)&out_snap;
@@ -556,6 +563,12 @@ static const struct bad_case cases[] = {
     {"stats(out NULL)", c_stats_null_out, INV, INV},
     {"stats(closed)", c_stats_closed, CLO, CLO},
     {"stats(version 0)", c_stats_version_0, TOONSTORE_ERR_VERSION, TOONSTORE_ERR_VERSION},
+    {"backup(NULL db)", c_backup_null_db, INV, INV},
+    {"backup(dest NULL)", c_backup_null_dest, INV, INV},
+    {"backup(dest empty)", c_backup_empty_dest, INV, INV},
+    {"backup(closed)", c_backup_closed, CLO, CLO},
+    {"refresh(NULL)", c_refresh_null, INV, INV},
+    {"refresh(closed)", c_refresh_closed, CLO, CLO},
     {"snapshot_open(NULL db)", c_snapshot_open_null_db, INV, INV},
     {"snapshot_open(out NULL)", c_snapshot_open_null_out, INV, INV},
     {"snapshot_open(closed)", c_snapshot_open_closed, CLO, CLO},

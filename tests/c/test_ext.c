@@ -768,7 +768,8 @@ void test_ext_api_table(void) {
     CHECK_EQ(v2->version, 2);
     CHECK_EQ(v2->size, offsetof(ToonStoreApi, scan_range));
     CHECK(v2->error_name == toonstore_error_name);
-    /* Version 3 (1.2) appends scan_range and snapshot_scan_range. */
+    /* Version 3 (1.2) appends scan_range, snapshot_scan_range, backup and
+     * refresh. */
     CHECK_EQ(TOONSTORE_API_VERSION, 3);
     const ToonStoreApi *api = toonstore_api(TOONSTORE_API_VERSION);
     REQUIRE(api != NULL);
@@ -780,6 +781,9 @@ void test_ext_api_table(void) {
     CHECK(api->scan_range == toonstore_scan_range);
     CHECK(api->snapshot_scan_range == toonstore_snapshot_scan_range);
     CHECK(strcmp(api->error_name(TOONSTORE_ERR_LOCKED), "TOONSTORE_ERR_LOCKED") == 0);
+    CHECK(offsetof(ToonStoreApi, refresh) < api->size);
+    CHECK(api->backup == toonstore_backup);
+    CHECK(api->refresh == toonstore_refresh);
     CHECK(toonstore_api(4) == NULL);
     /* The table points to the same entry points as the exported symbols. */
     CHECK(api->put == toonstore_put);

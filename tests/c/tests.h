@@ -43,7 +43,8 @@
     X(process_second_process_gets_locked)                                                        \
     X(process_second_handle_in_process_shares_the_database)                                      \
     X(process_writer_cannot_join_a_read_only_open)                                               \
-    X(process_fork_child_gets_forked_and_holds_no_lock)
+    X(process_fork_child_gets_forked_and_holds_no_lock)                                          \
+    X(readers_read_only_open_beside_a_live_writer)
 
 #define TS_DECLARE(name) void test_##name(void);
 TS_TESTS(TS_DECLARE)

@@ -189,7 +189,10 @@ test('TOONSTORE_ERR_LOCKED when another process has the database open', async ()
       return true;
     });
     await assert.rejects(ToonStore.openAsync(dir), { code: 'TOONSTORE_ERR_LOCKED' });
-    assert.throws(() => ToonStore.open(dir, { readOnly: true }), { code: 'TOONSTORE_ERR_LOCKED' });
+    // A read-only open takes no lock: it opens beside the writer (issue 17).
+    const reader = ToonStore.open(dir, { readOnly: true });
+    assert.equal(reader.count(), 0);
+    reader.close();
   } finally {
     child.stdin.write('x');
     await new Promise((resolve) => child.once('exit', resolve));
