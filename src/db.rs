@@ -473,8 +473,10 @@ impl ToonStore {
     /// refreshed. Snapshots and scans taken before keep their state. On a
     /// writable handle, and on a read-only handle that shares a writable
     /// engine in this process (`open_shared`), which always see the
-    /// latest state, it does nothing. Costs about as much as a read-only
-    /// open (the checkpoint is loaded and the log after it replayed).
+    /// latest state, it does nothing. Read-only handles that share one
+    /// engine in this process (`open_shared`) share its state: a refresh of
+    /// one moves them all. Costs about as much as a read-only open (the
+    /// checkpoint is loaded and the log after it replayed).
     ///
     /// # Errors
     /// As a read-only open (`Corrupt`, `Io`, `Locked` when a writer kept

@@ -503,6 +503,22 @@ impl PyToonStore {
         self.with_db_detached(py, |db| db.compact())
     }
 
+    /// Writes a complete, consistent copy of the database as of one moment
+    /// into directory `dest` (new, or empty) while writes go on; works on a
+    /// read-only handle too (the copy is then of that handle's state).
+    /// Nothing is left at `dest` when it fails.
+    fn backup(&self, py: Python<'_>, dest: &Bound<'_, PyAny>) -> PyResult<()> {
+        let dest = path_arg(dest)?;
+        self.with_db_detached(py, |db| db.backup(&dest))
+    }
+
+    /// Moves a read-only handle to the writer's latest acknowledged state
+    /// (a read-only open is a fixed snapshot until then). Does nothing on a
+    /// writable handle.
+    fn refresh(&self, py: Python<'_>) -> PyResult<()> {
+        self.with_db_detached(py, |db| db.refresh())
+    }
+
     /// Counters of the database.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         make_stats(py, self.with_db(py, |db| db.stats())?)

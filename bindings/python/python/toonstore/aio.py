@@ -10,6 +10,7 @@ blocks on an fsync::
     row_id = await toonstore.aio.put(db, b"row")   # durable when it returns
     await toonstore.aio.sync(db)
     await toonstore.aio.compact(db)
+    await toonstore.aio.backup(db, "/backups/today")
     await toonstore.aio.close(db)
 
 Reads and non-durable puts are fast in-memory calls: call them directly.
@@ -23,7 +24,7 @@ from typing import Any, Iterable, List, Union
 
 from . import ToonStore
 
-__all__ = ["open", "put", "put_many", "sync", "compact", "close"]
+__all__ = ["open", "put", "put_many", "sync", "compact", "backup", "close"]
 
 _BytesLike = Union[bytes, bytearray, memoryview, str]
 
@@ -57,6 +58,14 @@ async def sync(db: ToonStore) -> None:
 async def compact(db: ToonStore) -> None:
     """``db.compact()`` in a worker thread."""
     await asyncio.to_thread(db.compact)
+
+
+async def backup(
+    db: ToonStore, dest: Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+) -> None:
+    """``db.backup(dest)`` (copies and fsyncs every segment) in a worker
+    thread."""
+    await asyncio.to_thread(db.backup, dest)
 
 
 async def close(db: ToonStore) -> None:
