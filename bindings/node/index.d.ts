@@ -18,7 +18,10 @@ export type Durability = 'off' | 'normal' | 'full';
 export interface OpenOptions {
   /** Default `'normal'`. */
   durability?: Durability;
-  /** Open for reading only (shares the lock with other read-only opens). */
+  /**
+   * Open for reading only. Takes no lock: opens beside a writer in another
+   * process. Sees the database as of its open until `refresh()`.
+   */
   readOnly?: boolean;
   /** Create the directory and an empty database when missing (default true). */
   createIfMissing?: boolean;
@@ -183,6 +186,19 @@ export class ToonStore implements Disposable, AsyncDisposable {
   sync(): void;
   /** Rewrites segments that hold deleted rows. */
   compact(): void;
+  /**
+   * Writes a consistent copy of the database as of one moment into the
+   * directory `dest` (which must not exist, or be empty) while writes go on.
+   * `TOONSTORE_ERR_INVALID_ARG` when `dest` exists and is not an empty
+   * directory, `TOONSTORE_ERR_IO` when it cannot be written (nothing is left
+   * at `dest`). Works on a read-only handle (a copy of that handle's state).
+   */
+  backup(dest: string | URL): void;
+  /**
+   * Moves a read-only handle to the writer's latest acknowledged state. Does
+   * nothing on a handle that shares a writable engine (always current).
+   */
+  refresh(): void;
   stats(): Stats;
   /** The number of live rows. */
   count(): number;
@@ -195,6 +211,8 @@ export class ToonStore implements Disposable, AsyncDisposable {
   putManyAsync(values: Iterable<Data>): Promise<number[]>;
   syncAsync(): Promise<void>;
   compactAsync(): Promise<void>;
+  /** As `backup`, with the copy on the thread pool. */
+  backupAsync(dest: string | URL): Promise<void>;
   statsAsync(): Promise<Stats>;
   closeAsync(): Promise<void>;
 

@@ -77,15 +77,15 @@ function openOptions(options) {
   return out;
 }
 
-function path(p) {
+function path(p, name = 'path') {
   if (typeof p === 'string') {
-    if (p.length === 0) throw new TypeError('path must not be empty');
+    if (p.length === 0) throw new TypeError(`${name} must not be empty`);
     return p;
   }
   if (p instanceof URL) {
     return require('node:url').fileURLToPath(p);
   }
-  throw new TypeError(`path must be a string or a file: URL, got ${describe(p)}`);
+  throw new TypeError(`${name} must be a string or a file: URL, got ${describe(p)}`);
 }
 
 /** Checks the options of scan() and createReadStream(). */

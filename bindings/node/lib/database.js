@@ -178,6 +178,33 @@ class ToonStore {
     }
   }
 
+  /**
+   * Writes a consistent copy of the database as of one moment into the
+   * directory `dest` (which must not exist, or be empty) while writes go on.
+   * Works on a read-only handle too (it copies that handle's state).
+   */
+  backup(dest) {
+    const p = args.path(dest, 'dest');
+    try {
+      this.#db.backup(p);
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
+  /**
+   * Moves a read-only handle to the writer's latest acknowledged state (a
+   * read-only open sees the database as of its open until then). Does
+   * nothing on a handle that shares a writable engine.
+   */
+  refresh() {
+    try {
+      this.#db.refresh();
+    } catch (err) {
+      throw toError(err);
+    }
+  }
+
   /** Row counts and space. */
   stats() {
     try {
@@ -232,6 +259,11 @@ class ToonStore {
 
   compactAsync() {
     return run(() => this.#db.compactAsync());
+  }
+
+  /** As backup(), with the copy on the thread pool. */
+  backupAsync(dest) {
+    return run(() => this.#db.backupAsync(args.path(dest, 'dest')));
   }
 
   statsAsync() {

@@ -285,6 +285,22 @@ impl NativeDatabase {
         self.handle.with_writable(|db| db.compact())
     }
 
+    /// Writes a consistent copy of the database as of one moment to the
+    /// directory `dest` (which must not exist, or be empty) while writes go
+    /// on; allowed on a read-only handle (it copies that handle's state).
+    #[napi(catch_unwind)]
+    pub fn backup(&self, dest: String) -> napi::Result<()> {
+        self.handle.with(|db| db.backup(&dest))
+    }
+
+    /// Moves a read-only handle to the writer's latest acknowledged state
+    /// (nothing to do on a handle of a writable engine, which is always
+    /// current).
+    #[napi(catch_unwind)]
+    pub fn refresh(&self) -> napi::Result<()> {
+        self.handle.with(|db| db.refresh())
+    }
+
     #[napi(catch_unwind)]
     pub fn stats(&self) -> napi::Result<NativeStats> {
         self.handle.with(|db| db.stats()).map(NativeStats::from)
@@ -360,6 +376,12 @@ impl NativeDatabase {
     #[napi(ts_return_type = "Promise<void>", catch_unwind)]
     pub fn compact_async(&self) -> napi::Result<AsyncTask<DbTask>> {
         self.task(Op::Compact)
+    }
+
+    /// `backup` on the thread pool: the copy waits on the disk.
+    #[napi(ts_return_type = "Promise<void>", catch_unwind)]
+    pub fn backup_async(&self, dest: String) -> napi::Result<AsyncTask<DbTask>> {
+        self.task(Op::Backup(PathBuf::from(dest)))
     }
 
     #[napi(ts_return_type = "Promise<NativeStats>", catch_unwind)]

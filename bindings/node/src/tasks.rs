@@ -26,6 +26,9 @@ pub enum Op {
     Sync,
     Compact,
     Stats,
+    /// An online backup to this directory (reads only: allowed on a
+    /// read-only handle).
+    Backup(PathBuf),
 }
 
 impl Op {
@@ -151,6 +154,10 @@ fn run(db: &ToonStore, op: Op) -> napi::Result<TaskValue> {
                 TaskValue::Nothing
             }
             Op::Stats => TaskValue::Stats(db.stats().js()?.into()),
+            Op::Backup(dest) => {
+                db.backup(dest).js()?;
+                TaskValue::Nothing
+            }
         };
         Ok(value)
     }

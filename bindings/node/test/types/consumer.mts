@@ -66,6 +66,9 @@ const durability: Durability = db.durability;
 const path: string = db.path;
 db.sync();
 db.compact();
+db.backup('/tmp/db-backup');
+db.backup(new URL('file:///tmp/db-backup2'));
+db.refresh();
 
 async function asyncUse(): Promise<void> {
   const adb = await ToonStore.openAsync('/tmp/db3', { durability: 'off' });
@@ -76,6 +79,8 @@ async function asyncUse(): Promise<void> {
   const bw: number[] = await adb.batch().put('c').writeAsync();
   await adb.syncAsync();
   await adb.compactAsync();
+  const backedUp: Promise<void> = adb.backupAsync('/tmp/db3-backup');
+  await backedUp;
   const as: Stats = await adb.statsAsync();
   for await (const [rid, data] of adb.scan()) {
     void rid;

@@ -12,4 +12,7 @@ ToonStore.open('/tmp/db', { readonly: true }); // error
 new ToonStore(); // error
 const b: string = db.put('x'); // error
 db.scan({ start: '1' }); // error
-export const used = [a, b];
+db.backup(); // error
+db.backup(42); // error
+const c: number = db.refresh(); // error
+export const used = [a, b, c];
