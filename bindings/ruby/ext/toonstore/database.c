@@ -11,6 +11,7 @@
 #include "toonstore_ext.h"
 
 #include <ruby/thread.h>
+#include <stddef.h>
 #include <string.h>
 
 static void db_free(void *p)
@@ -443,6 +444,58 @@ static VALUE db_compact(VALUE self)
     return maint(self, 1);
 }
 
+/* ----------------------------------------------------- backup and refresh */
+
+static void require_backup_api(void)
+{
+    if (!ts_api3 || ts_api3->size < offsetof(ToonStoreApi, refresh) + sizeof ts_api3->refresh) {
+        ts_raise_code(-8 /* TOONSTORE_ERR_VERSION */,
+                      "backup and refresh need libtoonstore 1.2 or later (function table version 3)");
+    }
+}
+
+struct backup_args {
+    ToonStore *db;
+    const char *dest; /* NULL: refresh */
+    int rc;
+};
+
+static void *backup_nogvl(void *p)
+{
+    struct backup_args *a = p;
+    a->rc = a->dest ? ts_api3->backup(a->db, a->dest) : ts_api3->refresh(a->db);
+    return NULL;
+}
+
+/* _backup(dest): dest a String without NUL bytes (checked by the Ruby
+ * layer). The copy and the refresh read files: the GVL is released. */
+static VALUE db_backup(VALUE self, VALUE dest)
+{
+    require_backup_api();
+    ts_db *d = ts_db_open_handle(self);
+    VALUE kept = rb_str_new_frozen(dest); /* alive and unchanged while the GVL is released */
+    struct backup_args a = {d->db, StringValueCStr(kept), 0};
+    ts_without_gvl(d, backup_nogvl, &a);
+    RB_GC_GUARD(kept);
+    if (a.rc != TOONSTORE_OK) {
+        ts_raise_last(a.rc);
+    }
+    return Qnil;
+}
+
+/* refresh -> nil */
+static VALUE db_refresh(VALUE self)
+{
+    require_backup_api();
+    ts_db *d = ts_db_open_handle(self);
+    struct backup_args a = {d->db, NULL, 0};
+    ts_without_gvl(d, backup_nogvl, &a);
+    if (a.rc != TOONSTORE_OK) {
+        ts_raise_last(a.rc);
+    }
+    return Qnil;
+}
+
 /* stats -> Hash with Symbol keys */
 static VALUE db_stats(VALUE self)
 {
@@ -503,5 +556,7 @@ void ts_init_database(void)
     rb_define_method(c, "sync", db_sync, 0);
     rb_define_method(c, "compact", db_compact, 0);
     rb_define_method(c, "stats", db_stats, 0);
+    rb_define_private_method(c, "_backup", db_backup, 1);
+    rb_define_method(c, "refresh", db_refresh, 0);
     rb_define_method(c, "durability", db_durability, 0);
 }

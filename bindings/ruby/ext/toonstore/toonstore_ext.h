@@ -19,8 +19,8 @@
 
 /* The function table, NULL until ToonStore::Native.load succeeded. */
 extern const ToonStoreApi *ts_api;
-/* The version 3 table (libtoonstore 1.2: range scans), or NULL when the
- * loaded library is older. */
+/* The version 3 table (libtoonstore 1.2: range scans, backup and refresh),
+ * or NULL when the loaded library is older. */
 extern const ToonStoreApi *ts_api3;
 
 extern VALUE ts_cToonStore; /* class ToonStore (a database handle) */

@@ -131,6 +131,24 @@ class ToonStore
     raise TypeError, "reverse must be true or false, not #{reverse.inspect}" unless [true, false].include?(reverse)
   end
 
+  # backup(dest) -> nil
+  #
+  # Writes a complete, consistent copy of the database as of one moment
+  # into the directory `dest` (a String or Pathname that must not exist, or
+  # be an empty directory) while other threads and processes keep writing.
+  # The copy appears there in one rename: a backup that fails or is killed
+  # midway leaves nothing at `dest`. On a read-only handle the copy is of
+  # that handle's state (as of its open or its last `refresh`).
+  # InvalidArgumentError when `dest` exists and is not an empty directory,
+  # IOError when it cannot be written, ClosedError.
+  def backup(dest)
+    dest = dest.to_path if !dest.is_a?(String) && dest.respond_to?(:to_path)
+    raise TypeError, "dest must be a String or Pathname, not #{dest.class}" unless dest.is_a?(String)
+    raise ArgumentError, 'dest contains a NUL byte' if dest.include?("\0")
+
+    _backup(dest)
+  end
+
   # each { |row_id, data| ... }: the whole scan (Enumerable).
   def each(&block)
     return enum_for(:each) { size } unless block
