@@ -119,6 +119,13 @@ namespace ToonStore
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int toonstore_compact(IntPtr db);
 
+        // 1.2 (function table version 3).
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int toonstore_backup(IntPtr db, byte* destPath);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int toonstore_refresh(IntPtr db);
+
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int toonstore_stats(IntPtr db, NativeStats* stats);
 

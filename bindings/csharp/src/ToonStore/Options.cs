@@ -20,7 +20,11 @@ namespace ToonStore
     {
         /// <summary>Durability of writes (library default: Normal).</summary>
         public Durability? Durability { get; set; }
-        /// <summary>Open for reading only; writes fail with ReadOnly (default false).</summary>
+        /// <summary>
+        /// Open for reading only; writes fail with ReadOnly (default false). Takes no lock: opens beside
+        /// a writer in another process, and sees the database as of its open until
+        /// <see cref="ToonStoreDb.Refresh"/>.
+        /// </summary>
         public bool? ReadOnly { get; set; }
         /// <summary>Create the directory and database when missing (default true).</summary>
         public bool? CreateIfMissing { get; set; }

@@ -374,6 +374,50 @@ namespace ToonStore
         /// <summary>Rewrites segments holding deleted rows to reclaim space; ids do not change.</summary>
         public void Compact() { Call(Native.toonstore_compact, "Compact"); }
 
+        /// <summary>
+        /// Writes a complete, consistent copy of the database as of one moment into the directory
+        /// <paramref name="dest"/> while other threads and processes keep writing (an online backup).
+        /// <paramref name="dest"/> must not exist, or be an empty directory; the copy appears there in
+        /// one rename, so a backup that fails or is killed midway leaves nothing at it. The copy opens
+        /// on its own with every row of that moment under the same ids. On a read-only handle the copy
+        /// is of that handle's state (as of its open or its last <see cref="Refresh"/>).
+        /// </summary>
+        /// <exception cref="ToonStoreException">InvalidArg (<paramref name="dest"/> exists and is not an
+        /// empty directory, or is this database), Io (it cannot be written; nothing is left).</exception>
+        /// <exception cref="ArgumentNullException"><paramref name="dest"/> is null.</exception>
+        /// <exception cref="ObjectDisposedException">The database was disposed.</exception>
+        public void Backup(string dest)
+        {
+            if (dest == null) throw new ArgumentNullException("dest");
+            byte[] cdest = Native.CString(dest);
+            IntPtr db = _handle.Enter(Name);
+            int rc;
+            try
+            {
+                fixed (byte* p = cdest)
+                {
+                    rc = Native.toonstore_backup(db, p);
+                }
+            }
+            finally
+            {
+                _handle.Exit();
+            }
+            if (rc != Native.Ok) throw ToonStoreException.FromLastError(rc);
+        }
+
+        /// <summary>
+        /// Moves a read-only handle to the writer's latest acknowledged state: afterwards it sees every
+        /// row whose put had returned in the writing process (in any durability mode) before the call.
+        /// A read-only open sees the database as of its open until it is refreshed; snapshots and scans
+        /// taken before keep their state. On a writable handle, and on a read-only handle sharing a
+        /// database open for writing in this process (both always current), it does nothing.
+        /// </summary>
+        /// <exception cref="ToonStoreException">Those of a read-only open (Io, Corrupt, Locked when a
+        /// writer kept replacing the files); the handle keeps its state.</exception>
+        /// <exception cref="ObjectDisposedException">The database was disposed.</exception>
+        public void Refresh() { Call(Native.toonstore_refresh, "Refresh"); }
+
         /// <summary>Row counts and space.</summary>
         public ToonStoreStats Stats()
         {

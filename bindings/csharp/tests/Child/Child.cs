@@ -3,6 +3,8 @@
 //   hold <dir>          opens <dir>, prints "ready", waits for EOF on stdin, closes
 //   read <dir> <id>     prints row <id> as UTF-8
 //   write <dir> <rows>  puts rows "row <i>" and prints "acked <id>" after each
+//   putter <dir> <durability>  opens <dir> for writing, prints "ready", puts each
+//                       line of stdin and prints its id once acknowledged; closes at EOF
 //   open <dir>          tries to open; prints "ok" or "error <C name>: <message>"
 using System;
 using System.Text;
@@ -36,6 +38,18 @@ internal static class Child
                         {
                             long id = db.Put(Encoding.UTF8.GetBytes("row " + i));
                             Console.Out.WriteLine("acked " + id);
+                            Console.Out.Flush();
+                        }
+                    }
+                    return 0;
+                case "putter":
+                    using (var db = ToonStoreDb.Open(args[1], new ToonStoreOptions { Durability = (Durability)Enum.Parse(typeof(Durability), args[2]) }))
+                    {
+                        Console.Out.WriteLine("ready");
+                        Console.Out.Flush();
+                        for (string line = Console.In.ReadLine(); line != null; line = Console.In.ReadLine())
+                        {
+                            Console.Out.WriteLine(db.Put(Encoding.UTF8.GetBytes(line)));
                             Console.Out.Flush();
                         }
                     }
