@@ -640,3 +640,179 @@ fn progress_on_a_terminal_only() {
     assert!(shown.contains("compacting"), "{shown:?}");
     assert!(std::fs::read(&out).unwrap().starts_with(b"compacted: "));
 }
+
+/// A writer process that keeps putting `row i` at id `i`
+/// (cli/examples/live_writer.rs, built by `cargo test` with the tests),
+/// stopped when dropped.
+struct LiveWriter {
+    child: std::process::Child,
+    acked: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl LiveWriter {
+    const NONE: u64 = u64::MAX;
+
+    /// Starts the writer on `db` and waits until it has acknowledged 1000 rows.
+    fn start(db: &Path) -> LiveWriter {
+        use std::io::BufRead;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        // target/<profile>/deps/<this test> -> target/<profile>/examples/live_writer
+        let exe = std::env::current_exe().unwrap();
+        let example = exe
+            .parent()
+            .and_then(Path::parent)
+            .unwrap()
+            .join("examples/live_writer");
+        let mut child = Command::new(&example)
+            .arg(db)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", example.display()));
+        let acked = std::sync::Arc::new(AtomicU64::new(Self::NONE));
+        let out = child.stdout.take().unwrap();
+        let report = std::sync::Arc::clone(&acked);
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(out).lines() {
+                let line = line.unwrap();
+                let n: u64 = line.strip_prefix("acked ").unwrap().parse().unwrap();
+                report.store(n, Ordering::SeqCst);
+            }
+        });
+        let w = LiveWriter { child, acked };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while w.acked().is_none_or(|n| n < 1000) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the writer never got going"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        w
+    }
+
+    /// The highest id the writer has reported acknowledged.
+    fn acked(&self) -> Option<u64> {
+        let n = self.acked.load(std::sync::atomic::Ordering::SeqCst);
+        (n != Self::NONE).then_some(n)
+    }
+
+    /// Ends the writer (end of its stdin) and checks it exited cleanly.
+    fn stop(mut self) {
+        drop(self.child.stdin.take());
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "writer: {status}");
+    }
+}
+
+impl Drop for LiveWriter {
+    fn drop(&mut self) {
+        if self.child.stdin.is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Checks `scan` text output of a database the live writer filled: ids
+/// dense from 0 in order, row `i` is `row i`, at least `at_least` rows.
+fn assert_writer_rows(scan: &[u8], at_least: u64) {
+    let text = std::str::from_utf8(scan).unwrap();
+    let mut n = 0u64;
+    for line in text.lines() {
+        assert_eq!(line, format!("{n}\trow {n}"));
+        n += 1;
+    }
+    assert!(n >= at_least, "{n} rows, expected at least {at_least}");
+}
+
+/// Every read-only command works on a database another process has open
+/// for writing and keeps writing to, and sees every row acknowledged before
+/// it started; the commands that write are refused with exit 3.
+#[test]
+fn beside_a_live_writer() {
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join("db");
+    let w = LiveWriter::start(&db);
+    let first = w.acked().unwrap();
+
+    let acked = w.acked().unwrap() + 1;
+    let o = run(&["stat", s(&db), "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let live = v["live_rows"].as_u64().unwrap();
+    assert!(live >= acked, "{v}");
+    assert_eq!(
+        (v["deleted_rows"].as_u64(), v["next_row_id"].as_u64()),
+        (Some(0), Some(live))
+    );
+
+    let id = w.acked().unwrap();
+    let o = run(&["get", s(&db), &id.to_string()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(o.stdout, format!("row {id}").as_bytes());
+
+    let acked = w.acked().unwrap() + 1;
+    let o = run(&["scan", s(&db)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_writer_rows(&o.stdout, acked);
+    let o = run(&["scan", s(&db), "--from", &id.to_string(), "--limit", "1"]);
+    assert_eq!(o.stdout, format!("{id}\trow {id}\n").as_bytes());
+
+    let acked = w.acked().unwrap() + 1;
+    let o = run(&["check", s(&db)]);
+    assert_eq!(
+        code(&o),
+        0,
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(&o)
+    );
+    assert!(o.stdout.starts_with(b"ok: "));
+    let o = run(&["check", s(&db), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["live_rows"].as_u64().unwrap() >= acked, "{v}");
+
+    // dump: a complete, valid dump (load verifies it) of a consistent state.
+    let acked = w.acked().unwrap() + 1;
+    let o = run(&["dump", s(&db)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let copy = dir.path().join("copy");
+    let l = run_in(&["load", s(&copy)], &o.stdout);
+    assert_eq!(code(&l), 0, "{}", stderr(&l));
+    assert_writer_rows(&run(&["scan", s(&copy)]).stdout, acked);
+    assert_eq!(dump_of(&copy), o.stdout);
+
+    // The commands that write need the write lock the writer holds.
+    let dump = dump_of(&copy);
+    for (args, input) in [
+        (vec!["put", s(&db), "x"], &b""[..]),
+        (vec!["delete", s(&db), "0"], b""),
+        (vec!["compact", s(&db)], b""),
+        (vec!["load", s(&db)], &dump),
+    ] {
+        let o = run_in(&args, input);
+        assert_eq!(code(&o), 3, "{args:?}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "toonstore: {}: {} needs the write lock, which another process holds (TOONSTORE_ERR_LOCKED)\n",
+                db.display(),
+                args[0]
+            )
+        );
+    }
+    assert_eq!(run(&["get", s(&db), "0"]).stdout, b"row 0");
+
+    // The writer was never held up: it went on acknowledging rows.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while w.acked().unwrap() <= first + 1000 {
+        assert!(std::time::Instant::now() < deadline, "the writer stalled");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let last = w.acked().unwrap();
+    w.stop();
+    let o = run(&["scan", s(&db)]);
+    assert_writer_rows(&o.stdout, last + 1);
+    assert_eq!(code(&run(&["check", s(&db)])), 0);
+}
