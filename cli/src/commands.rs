@@ -32,6 +32,7 @@ pub fn run(command: Command) -> Outcome<ExitCode> {
         Command::Dump { db } => dump(&db),
         Command::Load { db, file } => load(&db, file.as_deref()),
         Command::Compact { db } => compact(&db),
+        Command::Backup { db, dest } => backup(&db, &dest),
     }
 }
 
@@ -147,10 +148,68 @@ fn locate(problem: &str) -> (Option<String>, Option<u64>) {
     (Some(file.to_string()), digits.parse().ok())
 }
 
+/// The engine's verify walk needs a database no writer has open (a live
+/// writer's files change under it). Beside a writer, the walk runs on a
+/// consistent copy taken with the online backup into a temporary directory:
+/// the backup copies each segment's published bytes as they are (same file
+/// names, same offsets), so the walk checks the database's own records, and
+/// the read-only open before it runs recovery's checks on the database
+/// itself, its index checkpoint included. Problems name the database's
+/// files, not the copy's.
+fn check_beside_writer(db: &Path) -> Outcome<CheckReport> {
+    let options = Options {
+        read_only: true,
+        create_if_missing: false,
+        ..Options::default()
+    };
+    let store = match ToonStore::open_with(db, &options) {
+        Ok(store) => store,
+        Err(e) if matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::Version) => {
+            return Ok(CheckReport {
+                has_checkpoint: db.join("INDEX").exists(),
+                first_problem: Some(e.to_string()),
+                ..CheckReport::default()
+            });
+        }
+        Err(e) => return Err(Failure::engine(db, &e, None)),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".toonstore-check-")
+        .tempdir()
+        .map_err(|e| {
+            Failure::new(
+                EXIT_OTHER,
+                db,
+                format!("cannot create a temporary directory for the copy to check: {e}"),
+            )
+        })?;
+    let copy = tmp.path().join("copy");
+    store.backup(&copy).map_err(|e| {
+        Failure::new(
+            EXIT_OTHER,
+            db,
+            format!(
+                "a writer has the database open, and the copy to check failed: {e} ({})",
+                e.kind().name()
+            ),
+        )
+    })?;
+    drop(store);
+    let mut report = toonstore::check(&copy).map_err(|e| Failure::engine(db, &e, None))?;
+    report.has_checkpoint = db.join("INDEX").exists();
+    let (from, to) = (copy.display().to_string(), db.display().to_string());
+    report.first_problem = report.first_problem.map(|p| p.replace(&from, &to));
+    Ok(report)
+}
+
 fn check(db: &Path, json: bool) -> Outcome<ExitCode> {
     require_db(db)?;
     let spinner = progress::spinner("checking", false);
-    let report: CheckReport = toonstore::check(db).map_err(|e| Failure::engine(db, &e, None))?;
+    let (report, beside_writer) = match toonstore::check(db) {
+        Ok(report) => (report, false),
+        Err(e) if e.kind() == ErrorKind::Locked => (check_beside_writer(db)?, true),
+        Err(e) => return Err(Failure::engine(db, &e, None)),
+    };
     spinner.finish_and_clear();
     // The engine reports the first problem it finds; the list has at most one.
     let problems: Vec<_> = report
@@ -172,6 +231,7 @@ fn check(db: &Path, json: bool) -> Outcome<ExitCode> {
             "records": report.records,
             "live_rows": report.live_rows,
             "has_checkpoint": report.has_checkpoint,
+            "beside_writer": beside_writer,
             "problems": list,
         })
         .to_string()
@@ -185,6 +245,10 @@ fn check(db: &Path, json: bool) -> Outcome<ExitCode> {
             report.live_rows,
             if report.has_checkpoint { "yes" } else { "no" },
         );
+        if beside_writer {
+            t += "note: a writer has the database open; checked a consistent copy of it \
+                  (online backup into a temporary directory)\n";
+        }
         for (m, f, o) in &problems {
             t += &format!(
                 "problem: file {} offset {}: {m}\n",
@@ -509,6 +573,37 @@ fn compact(db: &Path) -> Outcome<ExitCode> {
         &format!(
             "compacted: disk_bytes {} -> {}, garbage_fraction {:.4} -> {:.4}\n",
             before.disk_bytes, after.disk_bytes, before.garbage_fraction, after.garbage_fraction
+        ),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn backup(db: &Path, dest: &Path) -> Outcome<ExitCode> {
+    let store = open_read_only(db)?;
+    let spinner = progress::spinner("backing up", false);
+    store.backup(dest).map_err(|e| {
+        Failure::new(
+            EXIT_OTHER,
+            db,
+            format!(
+                "backup to {} failed: {e} ({})",
+                dest.display(),
+                e.kind().name()
+            ),
+        )
+    })?;
+    spinner.finish_and_clear();
+    drop(store);
+    // The copy opens on its own: its statistics are the proof printed.
+    let copy = open_read_only(dest)?;
+    let s = copy.stats().map_err(|e| Failure::engine(dest, &e, None))?;
+    print(
+        db,
+        &format!(
+            "backup: {}: live_rows {}, next_row_id {}\n",
+            dest.display(),
+            s.live_rows,
+            s.next_row_id
         ),
     )?;
     Ok(ExitCode::SUCCESS)

@@ -23,7 +23,7 @@ Exit codes:
   2  usage error, invalid input (bad dump, non-empty load target, a directory that
      is not a database), or any other error
   3  the database is locked by another process (TOONSTORE_ERR_LOCKED): put, delete,
-     compact and load need the write lock; read-only commands need no writer to hold it
+     compact and load need the write lock; the read-only commands work beside a writer
 
 Errors are one line on stderr: `toonstore: <database>: <cause> (<C error name>)`;
 usage errors: `toonstore: <cause> (see 'toonstore <command> --help')`.
@@ -36,10 +36,12 @@ Full documentation with examples: docs/cli.md.";
     about = "Inspect and maintain a ToonStore database directory",
     long_about = "Inspect and maintain a ToonStore database directory.
 
-stat, check, get, scan and dump open the database read-only.
-put, delete, compact and load need the write lock: they exit 3 when another
-process holds it. dump, load, check and compact show progress on stderr when
-it is a terminal. `toonstore <command> --help` describes each command.",
+stat, check, get, scan, dump and backup open the database read-only: they
+work while another process writes to it, and see every row it had
+acknowledged before they started. put, delete, compact and load need the
+write lock: they exit 3 when another process holds it. dump, load, check,
+compact and backup show progress on stderr when it is a terminal.
+`toonstore <command> --help` describes each command.",
     after_help = EXIT_CODES
 )]
 struct Cli {
@@ -61,7 +63,11 @@ pub enum Command {
     /// Verify every record's checksum and every live row (opens read-only).
     ///
     /// Exit 0 when healthy, 1 when problems were found (each listed with
-    /// file and offset), 2 for usage or other errors.
+    /// file and offset), 2 for usage or other errors. Beside a writer in
+    /// another process it walks a consistent copy of the database taken with
+    /// the online backup into a temporary directory ($TMPDIR), which needs
+    /// free space for the database's size; problems still name the
+    /// database's own files and offsets.
     #[command(after_help = EXIT_CODES)]
     Check {
         /// Database directory.
@@ -153,6 +159,19 @@ pub enum Command {
     Compact {
         /// Database directory.
         db: PathBuf,
+    },
+    /// Copy the database to DEST with the online backup (opens read-only).
+    ///
+    /// Writes a complete, consistent copy as of one moment, openable on its
+    /// own, while another process may go on writing to DB. DEST must not
+    /// exist; a backup that fails or is interrupted leaves nothing at DEST
+    /// that opens as a database. Prints the copy's row count and next id.
+    #[command(after_help = EXIT_CODES)]
+    Backup {
+        /// Database directory.
+        db: PathBuf,
+        /// Where to create the copy (a new directory).
+        dest: PathBuf,
     },
 }
 

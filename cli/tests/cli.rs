@@ -145,18 +145,29 @@ fn usage_errors_exit_2() {
     assert!(stderr(&o).contains("Usage: toonstore <COMMAND>"));
     // A path without a database: one line, exit 2, nothing created.
     let missing = dir.path().join("nope");
+    let dest = dir.path().join("dest");
     for args in [
-        ["stat", s(&missing)],
-        ["check", s(&missing)],
-        ["dump", s(&missing)],
-        ["compact", s(&missing)],
+        vec!["stat", s(&missing)],
+        vec!["check", s(&missing)],
+        vec!["get", s(&missing), "0"],
+        vec!["delete", s(&missing), "0"],
+        vec!["scan", s(&missing)],
+        vec!["dump", s(&missing)],
+        vec!["compact", s(&missing)],
+        vec!["backup", s(&missing), s(&dest)],
     ] {
         let o = run(&args);
         assert_eq!(code(&o), 2, "{args:?}");
-        assert_eq!(stderr(&o).lines().count(), 1);
-        assert!(stderr(&o).contains("nope"));
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "toonstore: {}: no database directory at this path\n",
+                missing.display()
+            ),
+            "{args:?}"
+        );
     }
-    assert!(!missing.exists());
+    assert!(!missing.exists() && !dest.exists());
     // A directory that is not a database: refused by every command that
     // does not create one, and left as it was (no LOCK file appears).
     let plain = dir.path().join("plain");
@@ -170,6 +181,7 @@ fn usage_errors_exit_2() {
         vec!["scan", s(&plain)],
         vec!["dump", s(&plain)],
         vec!["compact", s(&plain)],
+        vec!["backup", s(&plain), s(&dest)],
     ] {
         let o = run(&args);
         assert_eq!(code(&o), 2, "{args:?}");
@@ -192,7 +204,7 @@ fn usage_errors_exit_2() {
 #[test]
 fn help_of_every_subcommand() {
     for sub in [
-        "stat", "check", "get", "put", "delete", "scan", "dump", "load", "compact",
+        "stat", "check", "get", "put", "delete", "scan", "dump", "load", "compact", "backup",
     ] {
         let o = run(&[sub, "--help"]);
         assert_eq!(code(&o), 0, "{sub}");
@@ -207,7 +219,9 @@ fn help_of_every_subcommand() {
     }
     let o = run(&["--help"]);
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.contains("put, delete, compact and load need the write lock"));
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("put, delete, compact and load need the write lock"));
+    assert!(words.contains("work while another process writes to it"));
     assert!(text.contains("docs/cli.md"));
 }
 
@@ -467,6 +481,42 @@ fn compact_keeps_rows_and_drops_garbage() {
 }
 
 #[test]
+fn backup_copies_and_refuses_an_existing_destination() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    let dest = dir.path().join("dest");
+    let o = run(&["backup", s(&db), s(&dest)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!("backup: {}: live_rows 3, next_row_id 6\n", dest.display())
+    );
+    assert!(o.stderr.is_empty(), "no progress into a pipe");
+    assert_eq!(dump_of(&dest), dump_of(&db));
+    assert_eq!(code(&run(&["check", s(&dest)])), 0);
+    // The copy is a database of its own: it takes writes; the source is unchanged.
+    assert_eq!(run(&["put", s(&dest), "more"]).stdout, b"6\n");
+    assert_eq!(code(&run(&["get", s(&db), "6"])), 1);
+    // An existing destination is refused and left alone: one line, exit 2,
+    // naming the database, the destination and the cause.
+    let before = dump_of(&dest);
+    let o = run(&["backup", s(&db), s(&dest)]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "toonstore: {}: backup to {} failed: ",
+            db.display(),
+            dest.display()
+        )),
+        "{e}"
+    );
+    assert!(e.contains("TOONSTORE_ERR_"), "{e}");
+    assert_eq!(dump_of(&dest), before);
+}
+
+#[test]
 fn check_healthy_and_damaged() {
     let dir = TempDir::new().unwrap();
     let db = sample(&dir);
@@ -481,6 +531,7 @@ fn check_healthy_and_damaged() {
         (Some(true), Some(3))
     );
     assert_eq!(v["problems"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v["beside_writer"].as_bool(), Some(false));
 
     // Flip a byte inside the first record of the (only) segment.
     let seg = std::fs::read_dir(&db)
@@ -525,6 +576,60 @@ fn check_healthy_and_damaged() {
     }
 }
 
+/// Beside a writer, check walks a consistent copy of the database and
+/// reports damage in the database's own files, at the same offsets.
+#[test]
+fn check_finds_damage_beside_a_writer() {
+    let dir = TempDir::new().unwrap();
+    let db = sample(&dir);
+    // After compact the rows are covered by an index checkpoint, so opening
+    // the database does not read them again: only the walk finds the damage.
+    assert_eq!(code(&run(&["compact", s(&db)])), 0);
+    // The compacted segment: the one that holds row 0's bytes.
+    let seg = std::fs::read_dir(&db)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "seg"))
+        .find(|p| std::fs::read(p).unwrap().windows(4).any(|w| w == b"zero"))
+        .unwrap();
+    let seg = &seg;
+    let mut bytes = std::fs::read(seg).unwrap();
+    bytes[64 + 20] ^= 0xff;
+    std::fs::write(seg, &bytes).unwrap();
+    let alone = run(&["check", s(&db), "--json"]);
+    assert_eq!(code(&alone), 1, "{}", stderr(&alone));
+    let alone: serde_json::Value = serde_json::from_slice(&alone.stdout).unwrap();
+
+    let holder = ToonStore::open(&db).unwrap();
+    let o = run(&["check", s(&db), "--json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["beside_writer"].as_bool(), Some(true), "{v}");
+    let (p, q) = (&v["problems"][0], &alone["problems"][0]);
+    assert_eq!(p["file"], q["file"], "{v}\n{alone}");
+    assert_eq!(p["offset"], q["offset"], "{v}\n{alone}");
+    assert_eq!(p["message"], q["message"], "{v}\n{alone}");
+    assert!(
+        p["file"].as_str().unwrap().starts_with(s(&db)),
+        "names the database's file: {v}"
+    );
+    let o = run(&["check", s(&db)]);
+    assert_eq!(code(&o), 1);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("PROBLEMS"), "{out}");
+    assert!(
+        out.contains(&format!("problem: file {}", seg.display())),
+        "{out}"
+    );
+    holder.close().unwrap();
+    // Nothing of the copy is left behind beside the database.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["db"], "{names:?}");
+}
+
 /// Another process (this test process, to the tool) holds the write lock.
 #[test]
 fn writer_elsewhere_holds_the_lock() {
@@ -562,29 +667,21 @@ fn writer_elsewhere_holds_the_lock() {
         "{}",
         stderr(&o)
     );
-    // This engine version takes a shared lock for read-only opens, which a
-    // writer's exclusive lock excludes: read-only commands are refused with
-    // exit 3 while a writer has the database open (docs/cli.md says so).
-    // When the engine allows readers beside a writer they must succeed.
+    // The read-only commands work beside the writer.
+    let dest = dir.path().join("dest");
     for args in [
         vec!["stat", s(&db)],
         vec!["get", s(&db), "0"],
         vec!["scan", s(&db)],
         vec!["dump", s(&db)],
         vec!["check", s(&db)],
+        vec!["backup", s(&db), s(&dest)],
     ] {
         let o = run(&args);
-        match code(&o) {
-            0 => assert!(!o.stdout.is_empty(), "{args:?}"),
-            3 => assert!(
-                stderr(&o).contains("another process has the database open for writing")
-                    && stderr(&o).contains("TOONSTORE_ERR_LOCKED"),
-                "{args:?}: {}",
-                stderr(&o)
-            ),
-            c => panic!("{args:?}: exit {c}: {}", stderr(&o)),
-        }
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert!(!o.stdout.is_empty() && o.stderr.is_empty(), "{args:?}");
     }
+    assert_eq!(dump_of(&dest), dump_of(&db));
     holder.close().unwrap();
     assert_eq!(code(&run(&["put", s(&db), "x"])), 0);
 }
@@ -639,6 +736,12 @@ fn progress_on_a_terminal_only() {
     assert_eq!(c, 0, "{shown}");
     assert!(shown.contains("compacting"), "{shown:?}");
     assert!(std::fs::read(&out).unwrap().starts_with(b"compacted: "));
+    let dest = dir.path().join("dest");
+    let (shown, c) = on_terminal(&["backup", s(&db), s(&dest)], &out);
+    assert_eq!(c, 0, "{shown}");
+    assert!(shown.contains("backing up"), "{shown:?}");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"backup: "));
+    assert_eq!(dump_of(&dest), dump);
 }
 
 /// A writer process that keeps putting `row i` at id `i`
@@ -782,6 +885,15 @@ fn beside_a_live_writer() {
     assert_eq!(code(&l), 0, "{}", stderr(&l));
     assert_writer_rows(&run(&["scan", s(&copy)]).stdout, acked);
     assert_eq!(dump_of(&copy), o.stdout);
+
+    // backup: a copy that opens and checks on its own, holding every row
+    // acknowledged before it started.
+    let acked = w.acked().unwrap() + 1;
+    let dest = dir.path().join("backup");
+    let o = run(&["backup", s(&db), s(&dest)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&run(&["check", s(&dest)])), 0);
+    assert_writer_rows(&run(&["scan", s(&dest)]).stdout, acked);
 
     // The commands that write need the write lock the writer holds.
     let dump = dump_of(&copy);
