@@ -34,7 +34,7 @@ fn main() {
         let id = store.put(format!("row {i}").as_bytes()).expect("put");
         assert_eq!(id, i, "ids are dense from 0 in a new database");
         i += 1;
-        if i % 64 == 0 {
+        if i.is_multiple_of(64) {
             writeln!(out, "acked {id}")
                 .and_then(|()| out.flush())
                 .expect("report");
