@@ -350,6 +350,49 @@ fn bench_reads(c: &mut Criterion, db: &ToonStore, n: u64) {
             total
         })
     });
+    // The same walk from the highest id down (scan_range(.., true)).
+    g.bench_function("scan_reverse_next_ref", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                let mut scan = db.scan_range(.., true).unwrap();
+                let mut rows = 0u64;
+                let mut bytes = 0usize;
+                while let Some(r) = scan.next_ref() {
+                    let (_, v) = r.unwrap();
+                    rows += 1;
+                    bytes += v.len();
+                }
+                total += start.elapsed();
+                assert_eq!(rows, n);
+                black_box(bytes);
+            }
+            record("scan_reverse_next_ref", iters * n, total);
+            total
+        })
+    });
+    g.finish();
+
+    // Bounded scans: 100 rows found by id (snapshot, seek, 100 rows), so the
+    // cost does not depend on where the range lies.
+    let mut g = c.benchmark_group("scan_range");
+    g.throughput(Throughput::Elements(100));
+    for (name, lo, reverse) in [
+        ("last_100_rows_reverse", 0, true),
+        ("100_rows_from_the_middle", n / 2, false),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut scan = db.scan_range(lo.., reverse).unwrap();
+                let mut bytes = 0usize;
+                for _ in 0..100 {
+                    bytes += scan.next_ref().unwrap().unwrap().1.len();
+                }
+                black_box(bytes)
+            })
+        });
+    }
     g.finish();
 }
 

@@ -46,6 +46,8 @@ enum Action {
     Batch(Vec<BatchOp>),
     Scan,
     ScanFrom(u16),
+    /// scan_range(start..stop, reverse), reading at most `limit` rows.
+    ScanRange(u16, u16, bool, u8),
     TakeSnapshot,
     CheckSnapshot(u8),
     DropSnapshot(u8),
@@ -187,6 +189,29 @@ fuzz_target!(|input: Input| {
                     .collect();
                 let want: Vec<u64> = model.range(start..).map(|(k, _)| *k).collect();
                 assert_eq!(rows, want, "scan_from {start}");
+            }
+            Action::ScanRange(a, b, reverse, limit) => {
+                let (start, stop) = (pick(next, a), pick(next, b));
+                match h.scan_range(start..stop, reverse) {
+                    Err(e) => {
+                        assert!(stop < start, "scan_range {start}..{stop}: {e}");
+                        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+                    }
+                    Ok(scan) => {
+                        assert!(stop >= start, "scan_range {start}..{stop} was not refused");
+                        let rows: Vec<u64> = scan
+                            .take(limit as usize)
+                            .map(|r| r.expect("scan").0)
+                            .collect();
+                        let inside = model.range(start..stop).map(|(k, _)| *k);
+                        let want: Vec<u64> = if reverse {
+                            inside.rev().take(limit as usize).collect()
+                        } else {
+                            inside.take(limit as usize).collect()
+                        };
+                        assert_eq!(rows, want, "scan_range {start}..{stop} reverse={reverse}");
+                    }
+                }
             }
             Action::TakeSnapshot => {
                 if snapshots.len() < 4 {
