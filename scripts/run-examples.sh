@@ -74,8 +74,11 @@ cli_copy="$EXAMPLES_BUILD/cli-copy"
   rm -rf "$cli_copy"
   "$PREFIX/bin/toonstore" dump "$cli_db" | "$PREFIX/bin/toonstore" load "$cli_copy"
   cmp <("$PREFIX/bin/toonstore" dump "$cli_db") <("$PREFIX/bin/toonstore" dump "$cli_copy")
+  rm -rf "$cli_copy.bak"
+  "$PREFIX/bin/toonstore" backup "$cli_db" "$cli_copy.bak"
+  "$PREFIX/bin/toonstore" check "$cli_copy.bak"
 )
-did "CLI                   $PREFIX/bin/toonstore stat, check, scan, dump | load on $cli_db: ran OK"
+did "CLI                   $PREFIX/bin/toonstore stat, check, scan, dump | load, backup on $cli_db: ran OK"
 
 step "C++ example with CMake find_package(ToonStore) and toonstore.hpp"
 cmake -G Ninja -S "$ROOT/examples/cpp" -B "$EXAMPLES_BUILD/cpp-cmake" -DCMAKE_PREFIX_PATH="$PREFIX" >/dev/null
