@@ -57,9 +57,10 @@ func (d Durability) c() (C.uint32_t, error) {
 type Options struct {
 	// Durability of writes (default DurabilityNormal).
 	Durability Durability
-	// ReadOnly opens the database for reading only: several read-only
-	// handles may share it (also across processes), and writes fail with
-	// ErrReadOnly.
+	// ReadOnly opens the database for reading only: it takes no lock, so
+	// it opens beside a writer in another process (and any number of other
+	// readers); it sees the database as of its open until Refresh. Writes
+	// fail with ErrReadOnly.
 	ReadOnly bool
 	// MustExist fails the open instead of creating a missing database.
 	MustExist bool

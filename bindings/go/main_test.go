@@ -29,8 +29,12 @@ func TestMain(m *testing.M) {
 //
 //	hold:   opens dir, prints "ready", waits until its stdin closes, closes;
 //	writer: opens dir and puts rowBytes(n, i) for i = 0, 1, ... forever,
-//	        printing "<i> <id>" after each put returned (acknowledged).
+//	        printing "<i> <id>" after each put returned (acknowledged);
+//	putter: see runPutter (backup_test.go).
 func runChild(role, dir string) int {
+	if role == "putter" {
+		return runPutter(dir) // backup_test.go
+	}
 	db, err := toonstore.Open(dir)
 	if err != nil {
 		fmt.Println("open:", err)

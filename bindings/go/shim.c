@@ -139,6 +139,16 @@ ts_res ts_compact(ToonStore *db) {
 	return rc == TOONSTORE_OK ? ts_ok(0) : ts_fail(rc);
 }
 
+ts_res ts_backup(ToonStore *db, const char *dest_path) {
+	int rc = toonstore_backup(db, dest_path);
+	return rc == TOONSTORE_OK ? ts_ok(0) : ts_fail(rc);
+}
+
+ts_res ts_refresh(ToonStore *db) {
+	int rc = toonstore_refresh(db);
+	return rc == TOONSTORE_OK ? ts_ok(0) : ts_fail(rc);
+}
+
 ts_stats_res ts_stats(ToonStore *db) {
 	ts_stats_res s;
 	memset(&s, 0, sizeof s);

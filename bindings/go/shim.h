@@ -88,6 +88,8 @@ ts_res ts_contains(ToonStore *db, int64_t id);
 ts_res ts_delete(ToonStore *db, int64_t id);
 ts_res ts_sync(ToonStore *db);
 ts_res ts_compact(ToonStore *db);
+ts_res ts_backup(ToonStore *db, const char *dest_path); /* 1.2 */
+ts_res ts_refresh(ToonStore *db);                       /* 1.2 */
 ts_stats_res ts_stats(ToonStore *db);
 ts_check_res ts_check(const char *path);
 ts_res ts_scan(ToonStore *db, int64_t start);
