@@ -356,6 +356,30 @@ pub extern "system" fn Java_io_toonstore_ToonStore_nCompact<'l>(
     })
 }
 
+#[no_mangle]
+pub extern "system" fn Java_io_toonstore_ToonStore_nBackup<'l>(
+    mut env: JNIEnv<'l>,
+    _this: JObject<'l>,
+    h: jlong,
+    dest: JString<'l>,
+) {
+    run(&mut env, (), |env| {
+        let dest: String = env.get_string(&dest)?.into();
+        with_engine(h, |engine| Ok(engine.backup(&dest)?))
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_toonstore_ToonStore_nRefresh<'l>(
+    mut env: JNIEnv<'l>,
+    _this: JObject<'l>,
+    h: jlong,
+) {
+    run(&mut env, (), |_| {
+        with_engine(h, |engine| Ok(engine.refresh()?))
+    })
+}
+
 /// Stats as `long[7]`: live, deleted, next id, live bytes, disk bytes,
 /// segments, and the garbage fraction's `double` bits.
 #[no_mangle]

@@ -298,6 +298,64 @@ public final class ToonStore implements AutoCloseable {
         nCompact(handle);
     }
 
+    /**
+     * Writes a complete, consistent copy of the database as of one moment
+     * into the directory {@code dest} while other threads and processes keep
+     * writing (an online backup). {@code dest} must not exist, or be an
+     * empty directory; the copy appears there in one rename, so a backup
+     * that fails or is killed midway leaves nothing at {@code dest}. The
+     * copy opens on its own with every row of that moment under the same
+     * ids. On a read-only handle the copy is of that handle's state (as of
+     * its open or its last {@link #refresh()}).
+     *
+     * @param dest the directory to create
+     * @throws ToonStoreException {@link ErrorCode#INVALID_ARG} when {@code dest}
+     *     exists and is not an empty directory (or is this database),
+     *     {@link ErrorCode#IO} when it cannot be written, {@link ErrorCode#CLOSED}
+     * @throws NullPointerException if {@code dest} is null
+     */
+    public void backup(Path dest) {
+        Objects.requireNonNull(dest, "dest");
+        nBackup(handle, dest.toString());
+    }
+
+    /**
+     * As {@link #backup(Path)}.
+     *
+     * @param dest the directory to create
+     * @throws ToonStoreException as {@link #backup(Path)}, and
+     *     {@link ErrorCode#INVALID_ARG} for a string that is not a path
+     * @throws NullPointerException if {@code dest} is null
+     */
+    public void backup(String dest) {
+        Objects.requireNonNull(dest, "dest");
+        Path p;
+        try {
+            p = Path.of(dest);
+        } catch (InvalidPathException e) {
+            throw new ToonStoreException(ErrorCode.INVALID_ARG, "invalid path: " + e.getMessage());
+        }
+        backup(p);
+    }
+
+    /**
+     * Moves a read-only handle to the writer's latest acknowledged state:
+     * afterwards it sees every row whose put had returned in the writing
+     * process (in any durability mode) before this call. A read-only open
+     * sees the database as of its open until it is refreshed; snapshots and
+     * scans taken before keep their state. On a writable handle, and on a
+     * read-only handle sharing a database open for writing in this process
+     * (both always see the latest state), it does nothing.
+     *
+     * @throws ToonStoreException {@link ErrorCode#CLOSED}, and those of a
+     *     read-only open ({@link ErrorCode#IO}, {@link ErrorCode#CORRUPT},
+     *     {@link ErrorCode#LOCKED} when a writer kept replacing the files);
+     *     the handle keeps its state
+     */
+    public void refresh() {
+        nRefresh(handle);
+    }
+
     // ------------------------------------------------------------------
     // Reads
     // ------------------------------------------------------------------
@@ -529,8 +587,10 @@ public final class ToonStore implements AutoCloseable {
         }
 
         /**
-         * Opens for reading only (default false): shared with other read-only
-         * handles; writes throw {@link ErrorCode#READ_ONLY}.
+         * Opens for reading only (default false): takes no lock, so it opens
+         * beside a writer in another process, and sees the database as of its
+         * open until {@link ToonStore#refresh()}; writes throw
+         * {@link ErrorCode#READ_ONLY}.
          *
          * @param readOnly true for a read-only handle
          * @return this
@@ -1152,6 +1212,10 @@ public final class ToonStore implements AutoCloseable {
     private native void nSync(long h);
 
     private native void nCompact(long h);
+
+    private native void nBackup(long h, String dest);
+
+    private native void nRefresh(long h);
 
     private native long[] nStats(long h);
 }

@@ -15,6 +15,8 @@ import java.util.List;
  *   <li>{@code open DIR}: tries to open DIR, prints {@code opened} or {@code error CODE};
  *   <li>{@code write DIR DURABILITY}: puts rows (single and in batches) until
  *       killed, printing {@code ack ID SEQ .} after each acknowledged write;
+ *   <li>{@code putter DIR DURABILITY}: opens DIR for writing, prints {@code ready}, then
+ *       puts each line of stdin and prints its id once acknowledged; closes at the end of stdin;
  *   <li>{@code where}: loads the library and prints the file it was mapped from.
  * </ul>
  */
@@ -83,6 +85,19 @@ public final class Child {
                         seq++;
                     }
                     System.out.flush();
+                }
+            }
+            case "putter" -> {
+                ToonStore.Options o = new ToonStore.Options().durability(ToonStore.Durability.valueOf(args[2]));
+                try (ToonStore db = ToonStore.open(Paths.get(args[1]), o)) {
+                    System.out.println("ready");
+                    System.out.flush();
+                    java.io.BufferedReader in = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        System.out.println(db.put(line.getBytes(StandardCharsets.UTF_8)));
+                        System.out.flush();
+                    }
                 }
             }
             case "where" -> {
