@@ -88,13 +88,18 @@ pub(crate) fn backup(engine: &Engine, dest: &Path) -> Result<()> {
         dir::sync_dir(&tmp)?;
         faults::check("backup.rename", &tmp)
             .and_then(|()| fs::rename(&tmp, dest))
-            .map_err(|e| Error::io("cannot move the backup to", dest, e))?;
-        dir::sync_dir(&parent)
+            .map_err(|e| Error::io("cannot move the backup to", dest, e))
     })();
     if result.is_err() {
         let _ = fs::remove_dir_all(&tmp);
+        return result;
     }
-    result
+    // The rename is durable only once the parent is flushed: if that fails,
+    // the copy is taken back, so that a failed backup never leaves a
+    // database at `dest` (it may not survive a power loss).
+    dir::sync_dir(&parent).inspect_err(|_| {
+        let _ = fs::remove_dir_all(dest);
+    })
 }
 
 /// Checks `dest` and returns its parent directory and file name.

@@ -734,3 +734,74 @@ fn failed_segment_creations_consume_no_segment_numbers() {
         assert_eq!(db.get(*id).unwrap().as_ref(), Some(want));
     }
 }
+
+/// Online backup (issue 17): a fault at any step of a backup fails it with
+/// `Io`, leaves nothing at the destination and no temporary directory, and
+/// changes nothing in the database; the next backup succeeds.
+#[test]
+fn faults_in_backups_leave_nothing_at_the_destination() {
+    let db_dir = tempfile::TempDir::new().unwrap();
+    let out = tempfile::TempDir::new().unwrap();
+    let opts = Options {
+        segment_size: 64 << 10,
+        ..Options::default()
+    };
+    let db = ToonStore::open_with(db_dir.path(), &opts).unwrap();
+    let rows: Vec<(u64, Vec<u8>)> = (0..2000)
+        .map(|i| {
+            let v = value("backup", i, 40);
+            (db.put(&v).unwrap(), v)
+        })
+        .collect();
+    let mut injected = 0;
+    let mut round = 0;
+    for point in [
+        "backup.copy",
+        "backup.fsync",
+        "backup.rename",
+        "checkpoint.write",
+        "checkpoint.fsync",
+        "checkpoint.rename",
+        "dir.sync",
+    ] {
+        for fault in Fault::ALL {
+            // dir.sync: 0 and 1 flush the temporary directory, 2 the
+            // parent after the rename.
+            for countdown in [0, 2, 3] {
+                round += 1;
+                let dest = out.path().join(format!("copy-{round}"));
+                let before = faults::injected_for(out.path());
+                faults::arm_for(out.path(), point, countdown, fault);
+                let result = db.backup(&dest);
+                faults::disarm_for(out.path());
+                let hit = faults::injected_for(out.path()) > before;
+                if hit {
+                    injected += 1;
+                    let err = result.expect_err(point);
+                    assert_eq!(err.kind(), ErrorKind::Io, "{point}: {err}");
+                    assert!(!dest.exists(), "{point}: a failed backup left {dest:?}");
+                } else {
+                    result.unwrap();
+                    let copy = ToonStore::open_with(&dest, &opts).unwrap();
+                    assert_eq!(copy.live_rows().unwrap(), rows.len() as u64);
+                    copy.close().unwrap();
+                }
+                let leftovers: Vec<_> = std::fs::read_dir(out.path())
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .filter(|n| n.contains("backup-tmp"))
+                    .collect();
+                assert!(leftovers.is_empty(), "{point}: {leftovers:?}");
+            }
+        }
+    }
+    println!("faults injected by backups: {injected}");
+    assert!(injected >= 7, "only {injected} faults hit a backup");
+    let dest = out.path().join("final");
+    db.backup(&dest).unwrap();
+    db.close().unwrap();
+    let copy = ToonStore::open_with(&dest, &opts).unwrap();
+    for (id, want) in &rows {
+        assert_eq!(copy.get(*id).unwrap().as_ref(), Some(want));
+    }
+}
