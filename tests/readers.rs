@@ -73,7 +73,15 @@ fn child() {
     };
     let parts: Vec<&str> = spec.split('|').collect();
     match parts[0] {
-        "writer" => child_writer(parts[1], durability(parts[2]), parts[3] == "compact"),
+        "writer" => child_writer(
+            parts[1],
+            durability(parts[2]),
+            match parts[3] {
+                "compact" => Some(400),
+                "churn" => Some(2),
+                _ => None,
+            },
+        ),
         "backup" => {
             let db = ToonStore::open_with(parts[1], &read_only()).unwrap();
             println!("opened");
@@ -84,7 +92,10 @@ fn child() {
     }
 }
 
-fn child_writer(dir: &str, durability: Durability, compact: bool) {
+/// `compact_every`: delete rows with `id % 3 == 0` and compact every that
+/// many puts.
+fn child_writer(dir: &str, durability: Durability, compact_every: Option<u64>) {
+    let compact = compact_every.is_some();
     use std::io::Write;
     let db = ToonStore::open_with(dir, &writer_options(durability)).unwrap();
     let mut id = db.stats().unwrap().next_row_id;
@@ -117,7 +128,7 @@ fn child_writer(dir: &str, durability: Durability, compact: bool) {
         id += 1;
         writeln!(out, "A {id}").unwrap();
         out.flush().unwrap();
-        if compact && id.is_multiple_of(400) {
+        if compact_every.is_some_and(|n| id.is_multiple_of(n)) {
             db.compact().unwrap();
             compactions += 1;
             writeln!(out, "C {compactions}").unwrap();
@@ -135,6 +146,10 @@ struct Writer {
 
 impl Writer {
     fn start(dir: &Path, durability: &str, compact: bool) -> Writer {
+        Writer::start_mode(dir, durability, if compact { "compact" } else { "plain" })
+    }
+
+    fn start_mode(dir: &Path, durability: &str, mode: &str) -> Writer {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--ignored",
@@ -145,11 +160,7 @@ impl Writer {
             ])
             .env(
                 CHILD_ENV,
-                format!(
-                    "writer|{}|{durability}|{}",
-                    dir.display(),
-                    if compact { "compact" } else { "plain" }
-                ),
+                format!("writer|{}|{durability}|{mode}", dir.display()),
             )
             .stdout(Stdio::piped())
             .spawn()
@@ -334,6 +345,32 @@ fn readers_beside_a_writer_durability_full() {
 #[test]
 fn readers_across_compactions() {
     readers_beside_a_live_writer("normal", true);
+}
+
+/// Opens race a writer that compacts every other put: each compaction
+/// writes a checkpoint and deletes segments, so many opens overlap a switch
+/// of files. Every open sees one consistent state (it retries a switch).
+#[test]
+fn readers_open_during_compaction_switches() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("db");
+    let writer = Writer::start_mode(&path, "off", "churn");
+    writer.wait_for(0, 20);
+    let before = writer.compactions.load(Ordering::Acquire);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut opens = 0;
+    while Instant::now() < deadline || opens < 20 {
+        let acked = writer.acked();
+        let reader = ToonStore::open_with(&path, &read_only()).unwrap();
+        verify(&reader, acked, true);
+        opens += 1;
+    }
+    let during = writer.compactions.load(Ordering::Acquire) - before;
+    assert!(
+        during >= 10,
+        "only {during} compactions during {opens} opens"
+    );
+    writer.kill();
 }
 
 #[test]
