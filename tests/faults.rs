@@ -805,3 +805,43 @@ fn faults_in_backups_leave_nothing_at_the_destination() {
         assert_eq!(copy.get(*id).unwrap().as_ref(), Some(want));
     }
 }
+
+/// A read-only open (and a refresh) starts again while a writer keeps
+/// switching files (failpoint `reader.switch` stands for a switch during
+/// one attempt); after 100 switched attempts it gives up with `Locked`, and
+/// a refresh that gives up leaves the handle as it was.
+#[test]
+fn a_reader_gives_up_after_a_hundred_switched_attempts() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = ToonStore::open(dir.path()).unwrap();
+    db.put(b"first").unwrap();
+    db.close().unwrap();
+    let ro = Options {
+        read_only: true,
+        ..Options::default()
+    };
+    let arm = |times: usize| {
+        for _ in 0..times {
+            faults::arm_for(dir.path(), "reader.switch", 0, Fault::Eio);
+        }
+    };
+    arm(99);
+    let reader = ToonStore::open_with(dir.path(), &ro).unwrap();
+    assert_eq!(faults::injected_for(dir.path()), 99);
+    arm(100);
+    let err = ToonStore::open_with(dir.path(), &ro).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Locked, "{err}");
+    assert!(err.message().contains("100 attempts"), "{err}");
+    let writer = ToonStore::open(dir.path()).unwrap();
+    writer.put(b"second").unwrap();
+    arm(100);
+    assert_eq!(reader.refresh().unwrap_err().kind(), ErrorKind::Locked);
+    assert_eq!(reader.live_rows().unwrap(), 1);
+    faults::disarm_for(dir.path());
+    reader.refresh().unwrap();
+    assert_eq!(reader.get(1).unwrap().as_deref(), Some(&b"second"[..]));
+    println!(
+        "faults injected by reader.switch: {}",
+        faults::injected_for(dir.path())
+    );
+}

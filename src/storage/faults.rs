@@ -80,6 +80,7 @@ pub const POINTS: &[&str] = &[
     "backup.copy",
     "backup.fsync",
     "backup.rename",
+    "reader.switch",
 ];
 
 #[cfg(feature = "fault-injection")]
