@@ -549,21 +549,6 @@ fn a_backup_killed_midway_leaves_no_database() {
         db.close().unwrap();
     }
     let dest = dir.path().join("copy");
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(
-            CHILD_ENV,
-            format!("backup|{}|{}", path.display(), dest.display()),
-        )
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
     let tmp_exists = || {
         std::fs::read_dir(dir.path()).unwrap().any(|e| {
             e.unwrap()
@@ -572,18 +557,46 @@ fn a_backup_killed_midway_leaves_no_database() {
                 .is_some_and(|n| n.starts_with(".copy.backup-tmp-"))
         })
     };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !tmp_exists() {
-        assert!(Instant::now() < deadline, "the backup never started");
-        std::thread::sleep(Duration::from_micros(200));
+    // Killed as soon as its temporary directory appears; on a disk fast
+    // enough for the copy to finish first, that attempt does not count.
+    let mut killed_midway = false;
+    for _attempt in 0..5 {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(
+                CHILD_ENV,
+                format!("backup|{}|{}", path.display(), dest.display()),
+            )
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !tmp_exists() && !dest.exists() {
+            assert!(Instant::now() < deadline, "the backup never started");
+            std::thread::sleep(Duration::from_micros(100));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        if dest.exists() && !tmp_exists() {
+            // It finished before the kill: a complete copy; try again.
+            assert_eq!(verify_backup(&dest, 6000, false), 6000);
+            std::fs::remove_dir_all(&dest).unwrap();
+            continue;
+        }
+        assert!(
+            !dest.exists(),
+            "a killed backup left something at the destination"
+        );
+        killed_midway = true;
+        break;
     }
-    std::thread::sleep(Duration::from_millis(5));
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert!(
-        !dest.exists(),
-        "a killed backup left something at the destination"
-    );
+    assert!(killed_midway, "every backup finished before it was killed");
     let err = ToonStore::open_with(&dest, &read_only()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Io, "{err}");
     // The next backup to the same destination removes the leftover.
