@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,7 +90,7 @@ static void add_result(const char *phase, double ops, double seconds, double val
         printf("  %-10s %-26s %10.0f ops in %9.4f s = %12.0f ops/s%s\n", r->engine, phase, ops, seconds, value,
                errors ? "   <-- ERRORS" : "");
     else
-        printf("  %-10s %-26s %14.*f %s%s\n", r->engine, phase, strcmp(unit, "ms") ? 0 : 2, value, unit,
+        printf("  %-10s %-26s %14.*f %s%s\n", r->engine, phase, (strcmp(unit, "ms") && strcmp(unit, "us")) ? 0 : 2, value, unit,
                errors ? "   <-- ERRORS" : "");
     fflush(stdout);
 }
@@ -97,6 +98,37 @@ static void add_result(const char *phase, double ops, double seconds, double val
 static void timed(const char *phase, double ops, double seconds, uint64_t errors, int mode)
 {
     add_result(phase, ops, seconds, seconds > 0 ? ops / seconds : 0, "ops/s", errors, A->describe(mode));
+}
+
+/* Per-operation latency: each operation timed on its own (two clock reads,
+ * ~40 ns, so these passes are separate from the throughput phases). The
+ * percentiles go into the results as <phase>_p50 ... <phase>_max in us. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void latency_results(const char *phase, double *ns, size_t count, int mode)
+{
+    if (!count) return;
+    qsort(ns, count, sizeof *ns, cmp_double);
+    static const struct { const char *name; double q; } pct[] = {
+        { "p50", 0.50 }, { "p99", 0.99 }, { "p99.9", 0.999 }, { "p99.99", 0.9999 }, { "max", 1.0 },
+    };
+    for (size_t k = 0; k < sizeof pct / sizeof pct[0]; k++) {
+        size_t at = (size_t)(pct[k].q * (double)(count - 1) + 0.5);
+        char name[40];
+        snprintf(name, sizeof name, "%s_%s", phase, pct[k].name);
+        add_result(name, (double)count, 0, ns[at] / 1e3, "us", 0, A->describe(mode));
+    }
+}
+
+static inline double now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
 static unsigned long LOUD_COUNT;
@@ -359,6 +391,23 @@ static void phase_load_read_delete_reopen(void)
         A->snap_close(s);
     }
 
+    /* (4c) latency of each get (a second pass in the same random order) */
+    {
+        double *lat = malloc(n * sizeof *lat);
+        if (!lat) die("out of memory");
+        err = 0;
+        for (size_t j = 0; j < n; j++) {
+            size_t i = W->get_order[j];
+            double a = now_ns();
+            rc = A->get(h, ids[i], buf, sizeof buf, &len);
+            lat[j] = now_ns() - a;
+            if (rc != GET_OK || len != wl_len(W, i) || memcmp(buf, wl_row(W, i), len) != 0)
+                err += (uint64_t)check_row("get_latency", rc, ids[i], i, buf, len);
+        }
+        latency_results("lat_get", lat, n, MODE_NOSYNC);
+        free(lat);
+    }
+
     /* gets from several threads, every row once in total */
     double secs = run_threads(h, CFG.get_threads, mt_get_main, ids, NULL, n, &err);
     if (err) loud("MISMATCH in get_random_mt: %llu rows wrong", (unsigned long long)err);
@@ -488,6 +537,29 @@ static void phase_single_puts(const char *phase, const char *what, int mode, siz
     rm_rf(dir);
 }
 
+/* latency of each put, one commit each, into a new database */
+static void phase_put_latency(const char *phase, const char *what, int mode, size_t count)
+{
+    char dir[4096];
+    sub_dir(dir, sizeof dir, what);
+    int64_t *ids = malloc(count * sizeof *ids);
+    double *lat = malloc(count * sizeof *lat);
+    if (!ids || !lat) die("out of memory");
+    void *h = A->open(dir, mode);
+    if (!h) die("%s: open %s failed", A->name, dir);
+    for (size_t i = 0; i < count; i++) {
+        double a = now_ns();
+        CHECK_OP(A->put(h, i, wl_row(W, i), wl_len(W, i), &ids[i]) == 0, "put failed at row %zu", i);
+        lat[i] = now_ns() - a;
+    }
+    latency_results(phase, lat, count, mode);
+    verify_all(h, phase, ids, count);
+    CHECK_OP(A->close(h) == 0, "close failed");
+    free(lat);
+    free(ids);
+    rm_rf(dir);
+}
+
 static void phase_mt_durable_puts(void)
 {
     char dir[4096];
@@ -518,6 +590,8 @@ static int run_engine(const adapter *a)
     phase_single_puts("put_single_nosync", "single", MODE_NOSYNC, CFG.single_rows);
     phase_single_puts("put_durable", "durable", MODE_DURABLE, CFG.durable_rows);
     phase_mt_durable_puts();
+    phase_put_latency("lat_put_nosync", "lat-single", MODE_NOSYNC, CFG.single_rows);
+    phase_put_latency("lat_put_durable", "lat-durable", MODE_DURABLE, CFG.durable_rows);
     long hwm = rss_kib("VmHWM");
     add_result("peak_rss", 1, 0, (double)hwm, "KiB", 0, "VmHWM of the engine's own process (includes the generated rows)");
     add_result("engine_rss", 1, 0, (double)(hwm - rss0), "KiB", 0,
@@ -600,7 +674,7 @@ static void print_table(char names[][16], int ne)
         for (int e = 0; e < ne; e++) {
             const result *r = find_result(is_floor ? "floor" : names[e], phases[p]);
             if (r && (!is_floor || e == 0))
-                printf(" %13.*f", strcmp(r->unit, "ms") ? 0 : 2, r->value);
+                printf(" %13.*f", (strcmp(r->unit, "ms") && strcmp(r->unit, "us")) ? 0 : 2, r->value);
             else
                 printf(" %13s", "-");
         }
