@@ -35,9 +35,10 @@ use crate::storage::dir::DirId;
 use crate::storage::lock::DirLock;
 use crate::RowId;
 
-/// A close does not write a checkpoint when less log than this was written
-/// since the last one: replaying it at the next open is quicker than
-/// writing the whole index now.
+/// A close does not write a checkpoint when replaying the log written since
+/// the last one costs less than replaying this many bytes of puts
+/// (`LogWriter::replay_cost`): replaying it at the next open is quicker
+/// than writing the whole index now.
 const CLOSE_CHECKPOINT_MIN: u64 = 16 << 20;
 
 /// The longest a group-commit leader waits for other writers to append
@@ -580,8 +581,8 @@ impl Engine {
             return Ok(());
         }
         self.sync()?;
-        let since = self.writer()?.bytes_since_checkpoint();
-        if since >= CLOSE_CHECKPOINT_MIN {
+        let cost = self.writer()?.replay_cost();
+        if cost >= CLOSE_CHECKPOINT_MIN {
             self.checkpoint()?;
         }
         self.writer()?.seal_active()

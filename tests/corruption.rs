@@ -652,6 +652,46 @@ fn garbage_after_the_last_record_is_a_torn_tail() {
     }
 }
 
+/// Recovery reads only the ranges the file system reports as data when it
+/// looks for a torn tail (`Segment::data_range`): garbage past a hole (space
+/// never written) is still found, and a tail of holes alone is no damage.
+#[test]
+fn garbage_past_a_hole_after_the_last_record_is_a_torn_tail() {
+    use std::io::{Seek, SeekFrom, Write};
+    let built = build_log_only();
+    let scratch = tempfile::tempdir().unwrap();
+    let last = log_segments(&built.path).pop().unwrap();
+    for (n, garbage) in [vec![0x5Au8; 8], vec![0u8; 0]].into_iter().enumerate() {
+        let path = copy(&built, scratch.path(), "h");
+        let target = path.join(file_name(&last));
+        let len = fs::metadata(&target).unwrap().len();
+        let mut f = fs::OpenOptions::new().write(true).open(&target).unwrap();
+        f.set_len(len + (3 << 20)).unwrap();
+        f.seek(SeekFrom::Start(len + (2 << 20) + 4095)).unwrap();
+        f.write_all(&garbage).unwrap();
+        drop(f);
+        let what = format!(
+            "{} bytes of garbage 2 MiB past the end of {}",
+            garbage.len(),
+            file_name(&last)
+        );
+        let _ = n;
+        // A writable open cuts a torn tail at once: while it is open, the
+        // garbage is gone from the file (a clean close would trim it anyway).
+        let db = ToonStore::open_with(&path, &opts()).unwrap();
+        let bytes = fs::read(&target).unwrap();
+        let at = (len + (2 << 20) + 4095) as usize;
+        assert!(
+            bytes
+                .get(at..at + garbage.len())
+                .is_none_or(|b| b.iter().all(|&x| x == 0)),
+            "{what}: the torn tail was not cut"
+        );
+        drop(db);
+        check_open(&built, &path, &target, Expect::Exact, &what);
+    }
+}
+
 #[test]
 fn checkpointed_database_damage() {
     let built = build_with_checkpoint();

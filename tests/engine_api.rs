@@ -241,3 +241,82 @@ fn interrupted_roll_is_recovered() {
     }
     assert!(toonstore::check(dir.path()).unwrap().is_ok());
 }
+
+/// Deletes replayed at open (they are applied in id order at the end of the
+/// replay, not in log order) leave the rows and the space accounting
+/// exactly as the writer had them, across several segments and batches.
+#[test]
+fn deletes_replayed_at_open_keep_rows_and_accounting() {
+    let dir = tmp();
+    let path = dir.path().join("db");
+    let options = Options {
+        segment_size: 64 << 10,
+        ..Options::default()
+    };
+    let row = |i: u64| format!("row {i} {}", "z".repeat((i % 97) as usize)).into_bytes();
+    let db = ToonStore::open_with(&path, &options).unwrap();
+    for i in 0..6000u64 {
+        assert_eq!(db.put(&row(i)).unwrap(), i);
+    }
+    // Deletes in a scattered order, some in batches with puts.
+    let mut deleted = std::collections::BTreeSet::new();
+    for k in 0..1500u64 {
+        let id = (k * 7919) % 6000;
+        if deleted.insert(id) {
+            db.delete(id).unwrap();
+        }
+    }
+    let mut batch = Batch::new();
+    batch.put(b"after");
+    for id in [5999u64, 3, 4242] {
+        if deleted.insert(id) {
+            batch.delete(id);
+        }
+    }
+    db.write(&batch).unwrap();
+    let before = db.stats().unwrap();
+    drop(db);
+    let db = ToonStore::open_with(&path, &options).unwrap();
+    let after = db.stats().unwrap();
+    assert_eq!(after.live_rows, before.live_rows);
+    assert_eq!(after.live_bytes, before.live_bytes);
+    assert_eq!(after.next_row_id, 6001);
+    for id in 0..6000u64 {
+        let want = (!deleted.contains(&id)).then(|| row(id));
+        assert_eq!(db.get(id).unwrap(), want, "row {id}");
+    }
+    assert_eq!(db.get(6000).unwrap().unwrap(), b"after");
+}
+
+/// A clean close after many deletes writes a checkpoint, so that the next
+/// open does not replay them (each is a random access); after a few puts
+/// it does not.
+#[test]
+fn close_writes_a_checkpoint_after_many_deletes() {
+    let dir = tmp();
+    let path = dir.path().join("db");
+    let index = path.join("INDEX");
+    let db = ToonStore::open(&path).unwrap();
+    let mut batch = Batch::new();
+    for i in 0..70_000u32 {
+        batch.put(format!("r{i}").as_bytes());
+    }
+    db.write(&batch).unwrap();
+    db.close().unwrap();
+    assert!(
+        !index.exists(),
+        "a close after 2 MB of puts wrote a checkpoint"
+    );
+    let db = ToonStore::open(&path).unwrap();
+    for id in 0..70_000u64 {
+        db.delete(id).unwrap();
+    }
+    db.close().unwrap();
+    assert!(
+        index.exists(),
+        "a close after 70,000 deletes wrote no checkpoint"
+    );
+    let db = ToonStore::open(&path).unwrap();
+    assert_eq!(db.stats().unwrap().live_rows, 0);
+    assert_eq!(db.get(69_999).unwrap(), None);
+}

@@ -280,6 +280,52 @@ impl Segment {
         self.len_at_open.min(self.reserved())
     }
 
+    /// The first range of `[from, to)` that may hold anything but zeros,
+    /// as the file system reports it (`SEEK_DATA`, then `SEEK_HOLE`): bytes
+    /// outside every such range are holes or unwritten space and read as
+    /// zeros. `(to, to)` when there is none. Where the file system cannot
+    /// tell (or on error), the whole rest, `(from, to)`: a reader scanning
+    /// the ranges for non-zero bytes then scans everything, as without it.
+    pub fn data_range(&self, from: u64, to: u64) -> (u64, u64) {
+        if from >= to {
+            return (to, to);
+        }
+        #[cfg(target_os = "linux")]
+        {
+            let fd = self.file.as_raw_fd();
+            let Ok(offset) = libc::off_t::try_from(from) else {
+                return (from, to);
+            };
+            // SAFETY: lseek on a descriptor this segment owns; the file
+            // offset it moves is not used (every read and write is
+            // positioned).
+            let data = unsafe { libc::lseek(fd, offset, libc::SEEK_DATA) };
+            if data < 0 {
+                return match std::io::Error::last_os_error().raw_os_error() {
+                    // No data at or past `from`.
+                    Some(libc::ENXIO) => (to, to),
+                    _ => (from, to),
+                };
+            }
+            let data = (data as u64).max(from);
+            if data >= to {
+                return (to, to);
+            }
+            // SAFETY: as above.
+            let hole = unsafe { libc::lseek(fd, data as libc::off_t, libc::SEEK_HOLE) };
+            let end = if hole < 0 {
+                to
+            } else {
+                (hole as u64).clamp(data, to)
+            };
+            (data, end)
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            (from, to)
+        }
+    }
+
     /// Makes sure the first `end` bytes are reserved (backed by allocated
     /// blocks), growing the reservation geometrically when they are not:
     /// the single writer calls this before it stores anything past the
