@@ -109,7 +109,7 @@ impl Batch {
         }
         let word = (body_len as u32) | ((Kind::Batch as u32) << 29);
         let count = (self.ops.len() as u32).to_le_bytes();
-        let mut hasher = crc32fast::Hasher::new();
+        let mut hasher = crate::format::record::hasher();
         hasher.update(&word.to_le_bytes());
         hasher.update(&count);
         hasher.update(&self.buf);

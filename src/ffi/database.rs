@@ -31,8 +31,17 @@ pub(crate) unsafe fn path_from_c<'a>(path: *const c_char) -> Result<&'a str> {
 }
 
 /// Checks a C row id.
+#[inline]
 pub(crate) fn row_id(id: i64) -> Result<RowId> {
-    u64::try_from(id).map_err(|_| invalid(&format!("row id {id} is negative")))
+    match u64::try_from(id) {
+        Ok(id) => Ok(id),
+        Err(_) => Err(negative_row_id(id)),
+    }
+}
+
+#[cold]
+fn negative_row_id(id: i64) -> Error {
+    invalid(&format!("row id {id} is negative"))
 }
 
 /// Borrows `len` bytes at `data`; NULL is allowed only with `len == 0`.
@@ -65,6 +74,7 @@ pub(crate) unsafe fn bytes_from_c<'a>(data: *const u8, len: usize) -> Result<&'a
 
 /// # Safety
 /// `db` is null or a handle from `toonstore_open*`.
+#[inline]
 pub(crate) unsafe fn db<'a>(db: *const FfiDatabase) -> Result<&'a ToonStore> {
     // SAFETY: forwarded contract.
     unsafe { handles::get(db) }.map(|store| &**store)

@@ -54,19 +54,30 @@ pub fn into_raw<H: HandleKind>(value: H::Value) -> *mut H {
     })))
 }
 
+#[inline]
 fn check<H: HandleKind>(handle: &H) -> Result<()> {
     if handle.handle().magic.load(Ordering::Acquire) == H::MAGIC {
         Ok(())
     } else {
-        Err(Error::new(
-            ErrorKind::Closed,
-            format!(
-                "the {} handle is closed or is not a {} handle",
-                H::WHAT,
-                H::WHAT
-            ),
-        ))
+        Err(not_live::<H>())
     }
+}
+
+#[cold]
+fn null_handle<H: HandleKind>() -> Error {
+    invalid(&format!("the {} handle is NULL", H::WHAT))
+}
+
+#[cold]
+fn not_live<H: HandleKind>() -> Error {
+    Error::new(
+        ErrorKind::Closed,
+        format!(
+            "the {} handle is closed or is not a {} handle",
+            H::WHAT,
+            H::WHAT
+        ),
+    )
 }
 
 /// Borrows the value behind a handle pointer after checking it.
@@ -74,9 +85,10 @@ fn check<H: HandleKind>(handle: &H) -> Result<()> {
 /// # Safety
 /// `ptr` is null or points to memory that was a handle of this library
 /// (live, or released within the quarantine window).
+#[inline]
 pub unsafe fn get<'a, H: HandleKind + 'a>(ptr: *const H) -> Result<&'a H::Value> {
     if ptr.is_null() {
-        return Err(invalid(&format!("the {} handle is NULL", H::WHAT)));
+        return Err(null_handle::<H>());
     }
     // SAFETY: non-null, and by the caller's contract it points to a handle
     // shell that is still allocated (live or quarantined).
@@ -90,9 +102,10 @@ pub unsafe fn get<'a, H: HandleKind + 'a>(ptr: *const H) -> Result<&'a H::Value>
 /// # Safety
 /// As [`get`], and the caller has the handle to itself (a handle that
 /// belongs to one thread at a time, such as an iterator or a batch).
+#[inline]
 pub unsafe fn get_mut<'a, H: HandleKind + 'a>(ptr: *mut H) -> Result<&'a mut H::Value> {
     if ptr.is_null() {
-        return Err(invalid(&format!("the {} handle is NULL", H::WHAT)));
+        return Err(null_handle::<H>());
     }
     // SAFETY: as in `get`; exclusivity is the caller's contract.
     let handle = unsafe { &mut *ptr };

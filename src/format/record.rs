@@ -134,12 +134,29 @@ pub fn peek(bytes: &[u8]) -> Result<(Kind, usize), DecodeError> {
     Ok((kind, len))
 }
 
+/// A new `crc32fast::Hasher` without its CPU feature detection: the first
+/// one is made (and the CPU's features detected) once, then copied. The
+/// detection was about 7% of the instructions of a verified random get.
+#[inline]
+pub fn hasher() -> crc32fast::Hasher {
+    static PROTOTYPE: std::sync::OnceLock<crc32fast::Hasher> = std::sync::OnceLock::new();
+    PROTOTYPE.get_or_init(crc32fast::Hasher::new).clone()
+}
+
+/// `crc32fast::hash` (see [`hasher`]).
+#[inline]
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut hasher = hasher();
+    hasher.update(bytes);
+    hasher.finalize()
+}
+
 /// Decodes and, when `verify` is set, checksums the record at the start of
 /// `bytes`. The record may be followed by other bytes.
 pub fn decode(bytes: &[u8], verify: bool) -> Result<Record<'_>, DecodeError> {
     let (kind, len) = peek(bytes)?;
     let end = HEADER_LEN + len;
-    if verify && crc32fast::hash(&bytes[4..end]) != u32_at(bytes, 0) {
+    if verify && crc32(&bytes[4..end]) != u32_at(bytes, 0) {
         return Err(DecodeError::Checksum);
     }
     let body = &bytes[HEADER_LEN..end];
@@ -346,7 +363,7 @@ pub fn encode_into(out: &mut [u8], kind: Kind, parts: &[&[u8]]) {
         out[at..at + part.len()].copy_from_slice(part);
         at += part.len();
     }
-    let crc = crc32fast::hash(&out[4..]);
+    let crc = crc32(&out[4..]);
     out[0..4].copy_from_slice(&crc.to_le_bytes());
 }
 

@@ -345,7 +345,7 @@ impl LogWriter {
         let len = record::record_len(value.len()) as u64;
         self.ensure_room(len)?;
         let word = (value.len() as u32) | ((Kind::Put as u32) << 29);
-        let mut hasher = crc32fast::Hasher::new();
+        let mut hasher = record::hasher();
         hasher.update(&word.to_le_bytes());
         hasher.update(value);
         let mut head = [0u8; RECORD_HEADER_LEN];
