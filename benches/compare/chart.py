@@ -46,6 +46,13 @@ THROUGHPUT = ["put_batched", "put_single_nosync", "put_durable", "put_durable_mt
               "floor_overwrite_4k_fdatasync", "floor_append_4k_fdatasync",
               "get_random", "get_snapshot", "get_random_mt2", "scan", "delete_10pct"]
 TIMES = ["close", "reopen_first_get", "recover_kill9_first_get"]
+# per-operation latency (us): <pass>_<percentile>, from compare's latency passes
+LAT_PASSES = [("lat_get", "get"), ("lat_put_nosync", "put, no fsync"), ("lat_put_durable", "put, durable")]
+LAT_PCTS = ["p50", "p99", "p99.9", "p99.99", "max"]
+LATENCY = [f"{p}_{q}" for p, _ in LAT_PASSES for q in LAT_PCTS]
+for _p, _name in LAT_PASSES:
+    for _q in LAT_PCTS:
+        LABELS[f"{_p}_{_q}"] = f"{_name}\n{_q}"
 SIZES = ["disk_after_load", "disk_after_delete", "peak_rss", "engine_rss"]
 
 
@@ -60,8 +67,8 @@ def load(path):
 
 
 def fmt(v, unit):
-    if unit == "ms":
-        return f"{v:.3g} ms" if v < 100 else f"{v:.0f} ms"
+    if unit in ("ms", "us"):
+        return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
     if unit in ("MiB",):
         return f"{v:.0f}" if v >= 10 else f"{v:.1f}"
     for div, suf in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
@@ -142,7 +149,7 @@ def to_mib(v, unit):
 
 
 def svg(data, rows, path):
-    W, H = 1280, 900
+    W, H = 1280, 1240
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
            f'font-family="DejaVu Sans, Helvetica, Arial, sans-serif">',
            f'<rect width="{W}" height="{H}" fill="white"/>',
@@ -161,6 +168,7 @@ def svg(data, rows, path):
     panel(out, 90, 580, 520, 240, "Close / reopen / recovery, ms (lower is better)", TIMES, data, "ms", True)
     panel(out, 720, 580, 530, 240, "Disk and memory, MiB (lower is better)", SIZES, data, "MiB", False,
           convert=to_mib)
+    panel(out, 90, 930, W - 120, 230, "Latency per operation, us (lower is better)", LATENCY, data, "us", True)
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
@@ -219,12 +227,31 @@ def targets(data):
     a, b = v("disk_after_load", "toonstore"), v("disk_after_load", "lmdb")
     if a and b:
         add("disk after load at most LMDB's", a <= b, f"{a / 1048576:.1f} MiB vs {b / 1048576:.1f} MiB")
+    # issue 20
+    r = ratio("scan", "lmdb")
+    add("(issue 20) full scan >= 2x LMDB", None if r is None else r >= 2, "" if r is None else f"{r:.2f}x")
+    for phase, what in (("close", "close"), ("reopen_first_get", "reopen (open + first get)")):
+        a, b = v(phase, "toonstore"), v(phase, "lmdb")
+        if a is not None and b:
+            add(f"(issue 20) {what} within 5x LMDB", a <= 5 * b, f"{a:.2f} ms vs {b:.2f} ms = {a / b:.1f}x")
+    a, b = v("recover_kill9_first_get", "toonstore"), v("reopen_first_get", "lmdb")
+    if a is not None and b:
+        add("(issue 20) recovery after kill -9 within 10x LMDB's reopen", a <= 10 * b,
+            f"{a:.2f} ms vs {b:.2f} ms = {a / b:.1f}x")
+    if floor and ts1:
+        add("(issue 20) durable put (1 thread) within 1.2x the floor", ts1 * 1.2 >= floor,
+            f"floor/{floor / ts1:.2f}")
+    if ts1 and ts8:
+        add("(issue 20) durable put, 8 threads >= 5x one thread", ts8 >= 5 * ts1, f"{ts8 / ts1:.2f}x")
+    a = v("lat_put_nosync_p99.99", "toonstore")
+    if a is not None:
+        add("(issue 20) put without fsync (NORMAL) p99.99 <= 1 ms", a <= 1000, f"{a:.1f} us")
     return res
 
 
 def markdown(data, path):
     lines = []
-    phases = [p for p in THROUGHPUT + TIMES + SIZES if p in data]
+    phases = [p for p in THROUGHPUT + TIMES + SIZES + LATENCY if p in data]
     engines = [e for e in ENGINES if any(e in data[p] for p in phases)]
     peers = [e for e in engines if e != "toonstore"]
     hdr = "| phase | unit | " + " | ".join(engines) + " | " + " | ".join(f"ToonStore/{p}" for p in peers) + " |"
@@ -256,7 +283,7 @@ def markdown(data, path):
     lines.append("Ratios are ToonStore / peer of the shown value: above 1 is better for ops/s, "
                  "below 1 is better for ms and MiB.")
     lines.append("")
-    lines.append("| target (issue 6) | result | measured |")
+    lines.append("| target (issue 6; issue 20 marked) | result | measured |")
     lines.append("|---|---|---|")
     for text, ok, detail in targets(data):
         mark = "not measured" if ok is None else ("met" if ok else "**missed**")
