@@ -325,12 +325,14 @@ impl Entries {
         }
     }
 
-    /// Every entry, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
-        self.chunks
-            .iter()
-            .flat_map(|c| c.entries().iter().map(|e| e.load(Ordering::Relaxed)))
-            .take(self.len)
+    /// The entries chunk by chunk, each as a slice of the ids it holds
+    /// below `len` (for passes over every entry: a loop over a slice, not
+    /// an iterator chain per entry).
+    pub fn chunk_slices(&self) -> impl Iterator<Item = &[AtomicU64]> + '_ {
+        self.chunks.iter().enumerate().map(|(i, c)| {
+            let held = self.len.saturating_sub(i * CHUNK_LEN).min(CHUNK_LEN);
+            &c.entries()[..held]
+        })
     }
 
     /// Entries that are not 0 (live rows).
