@@ -195,7 +195,7 @@ fn remove_victims(dir_path: &std::path::Path, victims: &BTreeSet<u64>) -> Result
     for n in victims {
         let path = dir_path.join(dir::segment_file_name(*n));
         crate::storage::faults::check("compaction.remove", &path)
-            .and_then(|()| std::fs::remove_file(&path))
+            .and_then(|()| crate::storage::platform::remove_segment(&path))
             .map_err(|e| Error::io("cannot remove segment", &path, e))?;
     }
     dir::sync_dir(dir_path)

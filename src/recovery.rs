@@ -17,7 +17,6 @@
 //!    bad record is corruption, reported with its file and offset.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -223,7 +222,8 @@ pub fn recover(dir_path: &Path, options: &Options, writable: bool) -> Result<Rec
     // Orphans go only now: a refused open changes nothing (with a missing
     // checkpoint, the "orphans" are the compacted data).
     for path in &opened.orphans {
-        fs::remove_file(path).map_err(|e| Error::io("cannot remove orphan", path, e))?;
+        crate::storage::platform::remove_segment(path)
+            .map_err(|e| Error::io("cannot remove orphan", path, e))?;
     }
     let live_rows = replayed.entries.count_live();
     let next_id = replayed.entries.len() as u64;

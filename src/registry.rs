@@ -19,6 +19,7 @@
 //! the child can block on state another thread left behind.)
 
 use std::any::Any;
+#[cfg(unix)]
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError, Weak};
@@ -35,6 +36,7 @@ static AT_FORK: Once = Once::new();
 /// The locked registry.
 pub(crate) struct Registry(MutexGuard<'static, Vec<Entry>>);
 
+#[cfg(unix)]
 thread_local! {
     /// The registry guard the forking thread holds across `fork()`.
     static HELD_ACROSS_FORK: RefCell<Option<MutexGuard<'static, Vec<Entry>>>> =
@@ -54,7 +56,10 @@ pub(crate) fn lock() -> Registry {
         // `OPEN` on the forking thread; pthread_atfork has no other
         // precondition. A failure (ENOMEM) leaves the registry working
         // without the fork guard, as it is on platforms without fork.
-        unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
+        #[cfg(unix)]
+        unsafe {
+            libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork))
+        };
     });
     Registry(lock_open())
 }
@@ -85,6 +90,7 @@ impl Registry {
     }
 }
 
+#[cfg(unix)]
 extern "C" fn before_fork() {
     // Held until `after_fork`, in the parent and in the child (where this
     // thread is the only one).
@@ -92,6 +98,7 @@ extern "C" fn before_fork() {
     HELD_ACROSS_FORK.with(|held| *held.borrow_mut() = Some(guard));
 }
 
+#[cfg(unix)]
 extern "C" fn after_fork() {
     HELD_ACROSS_FORK.with(|held| drop(held.borrow_mut().take()));
 }

@@ -301,10 +301,24 @@ fn print(db: &Path, text: &str) -> Outcome<()> {
         .map_err(|e| Failure::output(db, e))
 }
 
-fn put(db: &Path, data: Option<std::ffi::OsString>) -> Outcome<ExitCode> {
+/// A command-line argument's bytes: as given on Unix; on Windows (where
+/// arguments are UTF-16) its UTF-8 form, and an error for unpaired surrogates.
+#[cfg(unix)]
+fn arg_bytes(_db: &Path, arg: &std::ffi::OsStr) -> Outcome<Vec<u8>> {
     use std::os::unix::ffi::OsStrExt;
+    Ok(arg.as_bytes().to_vec())
+}
+
+#[cfg(not(unix))]
+fn arg_bytes(db: &Path, arg: &std::ffi::OsStr) -> Outcome<Vec<u8>> {
+    arg.to_str().map(|s| s.as_bytes().to_vec()).ok_or_else(|| {
+        Failure::new(EXIT_OTHER, db, "the value is not valid Unicode; pass it on stdin")
+    })
+}
+
+fn put(db: &Path, data: Option<std::ffi::OsString>) -> Outcome<ExitCode> {
     let bytes = match &data {
-        Some(d) if d != "-" => d.as_bytes().to_vec(),
+        Some(d) if d != "-" => arg_bytes(db, d)?,
         _ => {
             let mut buf = Vec::new();
             io::stdin()

@@ -159,37 +159,14 @@ unsafe impl Sync for Slab {}
 pub struct MappedFile(Arc<Slab>);
 
 impl MappedFile {
-    /// Maps all `len` bytes of `file` (`len > 0`), privately and populated.
+    /// Maps all `len` bytes of `file` (`len > 0`), privately and populated
+    /// (on Windows: reads them into memory, see `storage::platform`).
     ///
     /// # Errors
     /// The mapping's OS error.
     pub fn map(file: &std::fs::File, len: usize) -> std::io::Result<MappedFile> {
-        use std::os::unix::io::AsRawFd;
-        // SAFETY: a new private mapping of a file we hold open, at an
-        // address the kernel picks; no existing memory is affected. Private:
-        // our writes never reach the file, and the file is never written in
-        // place (a new checkpoint is renamed over it), so its bytes are stable.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ,
-                libc::MAP_PRIVATE | libc::MAP_POPULATE,
-                file.as_raw_fd(),
-                0,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            return Err(std::io::Error::last_os_error());
-        }
-        let ptr = NonNull::new(p as *mut u8).ok_or_else(std::io::Error::last_os_error)?;
+        let ptr = crate::storage::platform::map_private(file, len)?;
         let slab = Slab { ptr, bytes: len };
-        // Populated read-only first (populating a writable private mapping
-        // would copy every page), then made writable: a write copies its page.
-        // SAFETY: changes the protection of the mapping just created.
-        if unsafe { libc::mprotect(p, len, libc::PROT_READ | libc::PROT_WRITE) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
         Ok(MappedFile(Arc::new(slab)))
     }
 
@@ -206,7 +183,7 @@ impl Drop for Slab {
     fn drop(&mut self) {
         // SAFETY: the mapping was created in `MappedFile::map` with this
         // length and no chunk points into it any more (each holds an `Arc`).
-        unsafe { libc::munmap(self.ptr.as_ptr() as *mut libc::c_void, self.bytes) };
+        unsafe { crate::storage::platform::unmap_private(self.ptr, self.bytes) };
     }
 }
 

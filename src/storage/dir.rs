@@ -7,11 +7,11 @@
 //! ```
 //! `*.tmp` files are half-written creations; recovery deletes them.
 
-use std::fs::{self, File};
-use std::os::unix::fs::MetadataExt;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::storage::platform;
 
 pub const LOCK_FILE: &str = "LOCK";
 pub const CHECKPOINT_FILE: &str = "INDEX";
@@ -40,10 +40,8 @@ impl DirId {
     /// `Io` when it cannot be read.
     pub fn of(path: &Path) -> Result<DirId> {
         let meta = fs::metadata(path).map_err(|e| Error::io("cannot stat directory", path, e))?;
-        Ok(DirId {
-            dev: meta.dev(),
-            ino: meta.ino(),
-        })
+        let (dev, ino) = platform::dir_identity(&meta);
+        Ok(DirId { dev, ino })
     }
 
     /// Checks that `path` still names the directory this identity was taken
@@ -162,14 +160,13 @@ pub fn remove_temporaries(dir: &Path) -> Result<()> {
 }
 
 /// Flushes the directory itself, so that creations, renames and removals
-/// of its entries are durable.
+/// of its entries are durable (nothing to do on Windows, see `platform`).
 ///
 /// # Errors
 /// `Io` when the flush fails.
 pub fn sync_dir(dir: &Path) -> Result<()> {
     crate::storage::faults::check("dir.sync", dir)
-        .and_then(|()| File::open(dir))
-        .and_then(|d| d.sync_all())
+        .and_then(|()| platform::sync_dir(dir))
         .map_err(|e| Error::io("cannot flush directory", dir, e))
 }
 
@@ -181,7 +178,7 @@ pub fn disk_usage(dir: &Path) -> u64 {
                 .flatten()
                 .filter_map(|e| e.metadata().ok())
                 .filter(|m| m.is_file())
-                .map(|m| m.blocks() * 512)
+                .map(|m| platform::allocated_bytes(&m))
                 .sum()
         })
         .unwrap_or(0)

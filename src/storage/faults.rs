@@ -27,7 +27,6 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 /// What an armed failpoint does when it fires.
@@ -280,9 +279,9 @@ pub(crate) fn write_all_at(
     offset: u64,
 ) -> io::Result<()> {
     match hit(point, path) {
-        None => file.write_all_at(buf, offset),
+        None => super::platform::write_all_at(file, buf, offset),
         Some(Fault::ShortWrite) => {
-            file.write_all_at(&buf[..buf.len() / 2], offset)?;
+            super::platform::write_all_at(file, &buf[..buf.len() / 2], offset)?;
             Err(Fault::ShortWrite.error(point))
         }
         Some(kind) => Err(kind.error(point)),

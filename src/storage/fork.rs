@@ -150,20 +150,29 @@ pub fn check(opened_in: u64) -> crate::error::Result<()> {
     }
 }
 
-/// Registers a lock descriptor to be closed in forked children.
-pub fn register_lock_fd(fd: RawFd) {
+/// Registers a lock file's descriptor to be closed in forked children.
+pub fn register_lock_file(file: &std::fs::File) {
+    use std::os::unix::io::AsRawFd;
     install();
-    LOCK_FDS.with(|fds| fds.push(fd));
+    LOCK_FDS.with(|fds| fds.push(file.as_raw_fd()));
 }
 
 /// Forgets a lock descriptor and closes it (releasing its lock), as one
 /// step with respect to `fork()`: a child forked meanwhile never closes a
 /// descriptor number that was already reused.
-pub fn close_lock_fd(file: std::fs::File) {
+pub fn close_lock_file(file: std::fs::File) {
     use std::os::unix::io::AsRawFd;
     LOCK_FDS.with(|fds| {
         let fd = file.as_raw_fd();
         fds.retain(|&f| f != fd);
         drop(file);
     });
+}
+
+/// Leaves a lock file inherited through `fork()` unclosed: the child
+/// handler already closed its descriptor number, which may name another
+/// file of the child's by now.
+pub fn forget_inherited(file: std::fs::File) {
+    use std::os::unix::io::IntoRawFd;
+    let _ = file.into_raw_fd();
 }

@@ -53,7 +53,6 @@
 //! close-on-exec.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::os::unix::io::{AsRawFd, IntoRawFd};
 use std::path::Path;
 use std::time::Duration;
 
@@ -86,12 +85,12 @@ impl Drop for DirLock {
             return;
         };
         if fork::generation() == self.generation {
-            fork::close_lock_fd(file);
+            fork::close_lock_file(file);
         } else {
             // A copy inherited through fork(): the child handler already
             // closed this descriptor number, which may name another file of
             // the child's by now. Not closed again.
-            let _ = file.into_raw_fd();
+            fork::forget_inherited(file);
         }
     }
 }
@@ -145,7 +144,7 @@ impl DirLock {
         // between taking the lock and registering it; from here on the
         // `DirLock` owns it (and unregisters it when dropped, on failure too).
         let generation = fork::generation();
-        fork::register_lock_fd(file.as_raw_fd());
+        fork::register_lock_file(&file);
         let lock = DirLock {
             file: Some(file),
             generation,

@@ -28,14 +28,13 @@
 //! segment of disk and page cache.
 
 use std::fs::{self, File, OpenOptions};
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use memmap2::{MmapOptions, MmapRaw};
 
 use crate::error::{Error, Result};
 use crate::format::segment_header::{self, SegmentHeader, HEADER_LEN};
-use crate::storage::{dir, faults};
+use crate::storage::{dir, faults, platform};
 
 /// An open, mapped segment file.
 #[derive(Debug)]
@@ -66,6 +65,10 @@ pub struct Segment {
     reserved: std::sync::atomic::AtomicU64,
     /// Zero-fill and flush reserved space (see `create`).
     prefill: bool,
+    /// What must wait until the mapping is gone (Windows: deferred trims and
+    /// removals; nothing elsewhere). Last, so it is dropped after `map` and
+    /// `file`.
+    after_unmap: platform::AfterUnmap,
 }
 
 /// The first reservation of a new segment (the header's block and room for
@@ -155,19 +158,17 @@ impl Segment {
             .map_err(|e| Error::io("cannot open segment", path, e))?;
         let mut head = [0u8; HEADER_LEN];
         let len = {
-            use std::os::unix::fs::FileExt;
             // The header (and its watermark) is read before the length: a
             // live writer's file is at least as long as any watermark it
             // wrote (it flushes bytes before it claims them, and a seal
             // trims to the records' end, never below the watermark), so a
             // reader's mapping covers every byte the watermark promises.
-            file.read_exact_at(&mut head, 0)
-                .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::UnexpectedEof => {
-                        Error::corrupt(path, 0, "file shorter than a segment header")
-                    }
-                    _ => Error::io("cannot read segment header", path, e),
-                })?;
+            platform::read_exact_at(&file, &mut head, 0).map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => {
+                    Error::corrupt(path, 0, "file shorter than a segment header")
+                }
+                _ => Error::io("cannot read segment header", path, e),
+            })?;
             let len = file
                 .metadata()
                 .map_err(|e| Error::io("cannot stat segment", path, e))?
@@ -213,6 +214,14 @@ impl Segment {
                 "file shorter than a segment header",
             ));
         }
+        // Windows maps no further than the file's end: there the whole
+        // capacity is reserved now (nothing changes elsewhere).
+        let reserved = if writable {
+            platform::reserve_for_map(&file, reserved, capacity)
+                .map_err(|e| Error::io("cannot preallocate segment", &path, e))?
+        } else {
+            reserved
+        };
         let map = if writable {
             MmapOptions::new().len(len).map_raw(&file)
         } else {
@@ -232,6 +241,7 @@ impl Segment {
         let watermark = std::sync::Mutex::new(segment_header::read_synced_len(head));
         Ok(Segment {
             header,
+            after_unmap: platform::AfterUnmap::new(&path),
             path,
             file,
             map,
@@ -396,22 +406,7 @@ impl Segment {
         if to <= from || !self.writable {
             return;
         }
-        let (Ok(offset), Ok(len)) = (
-            libc::off64_t::try_from(from),
-            libc::off64_t::try_from(to - from),
-        ) else {
-            return;
-        };
-        // SAFETY: a plain system call on a file descriptor we own; no memory
-        // is passed.
-        unsafe {
-            libc::sync_file_range(
-                self.file.as_raw_fd(),
-                offset,
-                len,
-                libc::SYNC_FILE_RANGE_WRITE,
-            )
-        };
+        platform::start_writeback(&self.file, from, to);
     }
 
     /// Faults in the pages of `[from, from + len)` of a writable mapping,
@@ -431,14 +426,12 @@ impl Segment {
         // start page-aligned as the mapping is). Populating changes no byte:
         // pages are faulted in with the contents they have (zeros for
         // unwritten space, the records the writer put there).
-        let rc = unsafe {
-            libc::madvise(
-                self.map.as_mut_ptr().add(start as usize) as *mut libc::c_void,
+        unsafe {
+            platform::populate_write(
+                self.map.as_mut_ptr().add(start as usize),
                 (end - start) as usize,
-                libc::MADV_POPULATE_WRITE,
             )
-        };
-        rc == 0
+        }
     }
 
     /// The mapped bytes from `offset` to the end of the mapping.
@@ -466,13 +459,12 @@ impl Segment {
     /// # Errors
     /// `Io`.
     pub fn read_range(&self, from: u64, to: u64) -> Result<Vec<u8>> {
-        use std::os::unix::fs::FileExt;
         let len = usize::try_from(to.saturating_sub(from))
             .map_err(|_| Error::corrupt(&self.path, from, "range larger than the address space"))?;
         let mut buf = vec![0u8; len];
         let mut filled = 0;
         while filled < len {
-            match self.file.read_at(&mut buf[filled..], from + filled as u64) {
+            match platform::read_at(&self.file, &mut buf[filled..], from + filled as u64) {
                 Ok(0) => break,
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -508,14 +500,11 @@ impl Segment {
     pub unsafe fn write(&self, offset: u64, data: &[u8]) -> Result<()> {
         self.reserve_to(offset + data.len() as u64)?;
         if self.file_writes {
-            use std::os::unix::fs::FileExt;
             // The page cache is shared by the file and its MAP_SHARED
             // mapping, so the bytes are visible through the mapping once
             // this returns. A failure is the caller's error (no fallback
             // through the mapping, where it would be a signal).
-            return self
-                .file
-                .write_all_at(data, offset)
+            return platform::write_all_at(&self.file, data, offset)
                 .map_err(|e| Error::io("cannot write to segment", &self.path, e));
         }
         // SAFETY: reserved just above; the caller's contract is ours.
@@ -579,10 +568,7 @@ impl Segment {
         let at = segment_header::SYNCED_RANGE.start as u64;
         // With file writes, `pwrite` (see `with_file_writes` for why); the
         // header's block is allocated, so the mapping is a safe fallback.
-        let written = self.file_writes && {
-            use std::os::unix::fs::FileExt;
-            self.file.write_all_at(&field, at).is_ok()
-        };
+        let written = self.file_writes && platform::write_all_at(&self.file, &field, at).is_ok();
         if !written {
             // SAFETY: the watermark mutex serializes updates, readers never
             // borrow the header's watermark bytes (module invariant), and the
@@ -609,7 +595,7 @@ impl Segment {
         self.reserved
             .store(reserved.min(len), std::sync::atomic::Ordering::Release);
         faults::check("segment.set_len", &self.path)
-            .and_then(|()| self.file.set_len(len))
+            .and_then(|()| platform::shrink_mapped(&self.file, len, &self.after_unmap))
             .map_err(|e| Error::io("cannot resize segment", &self.path, e))
     }
 
@@ -620,6 +606,17 @@ impl Segment {
     /// # Errors
     /// `Io`.
     pub fn cut_tail(&self, at: u64) -> Result<()> {
+        if cfg!(windows) && self.len_at_open != u64::MAX && at < self.len_at_open {
+            // The file keeps its length while mapped (see `platform`): the
+            // discarded bytes are zeroed instead.
+            write_zeros(
+                &self.file,
+                &self.path,
+                at,
+                self.len_at_open.min(self.reserved()),
+            )
+            .map_err(|e| Error::io("cannot resize segment", &self.path, e))?;
+        }
         self.set_file_len(at)?;
         self.sync_file()
     }
@@ -660,16 +657,14 @@ impl Segment {
 /// # Errors
 /// `Corrupt` for a bad header, `Version` for a newer format, `Io`.
 pub fn read_header(path: &Path) -> Result<SegmentHeader> {
-    use std::os::unix::fs::FileExt;
     let file = File::open(path).map_err(|e| Error::io("cannot open segment", path, e))?;
     let mut head = [0u8; HEADER_LEN];
-    file.read_exact_at(&mut head, 0)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => {
-                Error::corrupt(path, 0, "file shorter than a segment header")
-            }
-            _ => Error::io("cannot read segment header", path, e),
-        })?;
+    platform::read_exact_at(&file, &mut head, 0).map_err(|e| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => {
+            Error::corrupt(path, 0, "file shorter than a segment header")
+        }
+        _ => Error::io("cannot read segment header", path, e),
+    })?;
     decode_header(path, &head)
 }
 
@@ -693,8 +688,9 @@ fn decode_header(path: &Path, head: &[u8]) -> Result<SegmentHeader> {
 /// cannot fail for lack of space (which would be a `SIGBUS`).
 ///
 /// * `prefill`: zeros are written and flushed (see [`Segment::create`]);
-/// * otherwise `fallocate`; where the filesystem has none (`EOPNOTSUPP`,
-///   ext2 for one), zeros are written with `pwrite`, never a sparse length.
+/// * otherwise `fallocate` (Linux; the file's length on Windows, see
+///   `platform`); where the filesystem or OS has none (`EOPNOTSUPP`, ext2
+///   for one; macOS), zeros are written with `pwrite`, never a sparse length.
 ///
 /// On failure (a full disk) the file is cut back to `from`: no block past it
 /// is assumed reserved.
@@ -714,24 +710,10 @@ fn reserve_range(
             write_zeros(file, path, from, to)?;
             return file.sync_data();
         }
-        let (Ok(offset), Ok(len)) = (
-            libc::off_t::try_from(from),
-            libc::off_t::try_from(to - from),
-        ) else {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "segment too large",
-            ));
-        };
-        // SAFETY: plain system call on a file descriptor we own; no memory is passed.
-        let rc = unsafe { libc::fallocate(file.as_raw_fd(), 0, offset, len) };
-        if rc == 0 {
-            return Ok(());
-        }
-        let err = std::io::Error::last_os_error();
-        match err.raw_os_error() {
-            Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) => write_zeros(file, path, from, to),
-            _ => Err(err),
+        if platform::allocate(file, from, to)? {
+            Ok(())
+        } else {
+            write_zeros(file, path, from, to)
         }
     });
     if result.is_err() {
