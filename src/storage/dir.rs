@@ -39,8 +39,8 @@ impl DirId {
     /// # Errors
     /// `Io` when it cannot be read.
     pub fn of(path: &Path) -> Result<DirId> {
-        let meta = fs::metadata(path).map_err(|e| Error::io("cannot stat directory", path, e))?;
-        let (dev, ino) = platform::dir_identity(&meta);
+        let (dev, ino) = platform::dir_identity(path)
+            .map_err(|e| Error::io("cannot stat directory", path, e))?;
         Ok(DirId { dev, ino })
     }
 
@@ -104,7 +104,7 @@ pub fn resolve(path: &Path, create: bool) -> Result<(PathBuf, DirId)> {
         Err(e) => return Err(Error::io("cannot open directory", path, e)),
     }
     let canonical =
-        fs::canonicalize(path).map_err(|e| Error::io("cannot resolve directory", path, e))?;
+        platform::canonicalize(path).map_err(|e| Error::io("cannot resolve directory", path, e))?;
     let id = DirId::of(&canonical)?;
     Ok((canonical, id))
 }

@@ -16,7 +16,10 @@
 
 /* Records a failed check at file:line; `fmt` may be NULL. */
 void ts_fail(const char *file, int line, const char *expr, const char *fmt, ...)
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+    /* gnu_printf with -D__USE_MINGW_ANSI_STDIO=1 (C99 %zu, %lld). */
+    __attribute__((format(gnu_printf, 4, 5)))
+#elif defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;

@@ -43,8 +43,17 @@
     X(process_second_process_gets_locked)                                                        \
     X(process_second_handle_in_process_shares_the_database)                                      \
     X(process_writer_cannot_join_a_read_only_open)                                               \
+    TS_POSIX_TESTS(X)
+
+/* Tests built on fork(), which Windows lacks: the fork test itself, and the
+ * readers test, whose writer is a forked child (POSIX systems only). */
+#ifdef _WIN32
+#define TS_POSIX_TESTS(X)
+#else
+#define TS_POSIX_TESTS(X)                                                                        \
     X(process_fork_child_gets_forked_and_holds_no_lock)                                          \
     X(readers_read_only_open_beside_a_live_writer)
+#endif
 
 #define TS_DECLARE(name) void test_##name(void);
 TS_TESTS(TS_DECLARE)

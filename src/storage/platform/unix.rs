@@ -5,7 +5,7 @@
 use std::fs::{self, File, Metadata};
 use std::io;
 use std::os::unix::fs::{FileExt, MetadataExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 
 #[cfg(target_os = "linux")]
@@ -53,9 +53,16 @@ pub fn write_all_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
     file.write_all_at(buf, offset)
 }
 
-/// Which directory `meta` describes: device and inode.
-pub fn dir_identity(meta: &Metadata) -> (u64, u64) {
-    (meta.dev(), meta.ino())
+/// Which directory `path` names: device and inode.
+pub fn dir_identity(path: &Path) -> io::Result<(u64, u64)> {
+    let meta = fs::metadata(path)?;
+    Ok((meta.dev(), meta.ino()))
+}
+
+/// The canonical absolute path (`realpath`).
+#[inline]
+pub fn canonicalize(path: &Path) -> io::Result<PathBuf> {
+    fs::canonicalize(path)
 }
 
 /// Bytes a file occupies on disk (allocated blocks, like `du`).

@@ -21,7 +21,7 @@ use std::alloc::Layout;
 use std::collections::BTreeSet;
 use std::fs::{self, File, Metadata, OpenOptions};
 use std::io;
-use std::os::windows::fs::{FileExt, MetadataExt};
+use std::os::windows::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -91,12 +91,38 @@ pub fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<
     Ok(())
 }
 
-/// Which directory `meta` describes: its creation time (std offers no
-/// stable volume serial and file index yet); a directory that replaced the
-/// original has another one. Windows refuses to rename a directory holding
-/// open files, so the common case of a move cannot happen anyway.
-pub fn dir_identity(meta: &Metadata) -> (u64, u64) {
-    (0, meta.creation_time())
+/// Which directory `path` names: its volume serial number and file index
+/// (`GetFileInformationByHandle`; std keeps them unstable). Creation times
+/// would not do: Wine reports the Unix ctime, which changes with every
+/// entry created in the directory.
+pub fn dir_identity(path: &Path) -> io::Result<(u64, u64)> {
+    use std::os::windows::fs::OpenOptionsExt;
+    use std::os::windows::io::AsRawHandle;
+    use windows_sys::Win32::Storage::FileSystem::{
+        GetFileInformationByHandle, BY_HANDLE_FILE_INFORMATION, FILE_FLAG_BACKUP_SEMANTICS,
+    };
+    // A directory opens only with backup semantics; no access rights needed.
+    let dir = OpenOptions::new()
+        .access_mode(0)
+        .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
+        .open(path)?;
+    // SAFETY: all-zero bytes are a valid value of this plain C struct.
+    let mut info: BY_HANDLE_FILE_INFORMATION = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid open handle and a pointer to a struct we own.
+    if unsafe { GetFileInformationByHandle(dir.as_raw_handle(), &mut info) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok((
+        u64::from(info.dwVolumeSerialNumber),
+        u64::from(info.nFileIndexHigh) << 32 | u64::from(info.nFileIndexLow),
+    ))
+}
+
+/// The canonical absolute path, without the `\\?\` prefix where the plain
+/// form means the same (dunce): error messages then name the path the way
+/// users write it.
+pub fn canonicalize(path: &Path) -> io::Result<PathBuf> {
+    dunce::canonicalize(path)
 }
 
 /// Bytes a file occupies (its length: segment files are not sparse here).
