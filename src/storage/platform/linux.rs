@@ -55,4 +55,4 @@ pub unsafe fn populate_write(ptr: *mut u8, len: usize) -> bool {
 }
 
 /// `MAP_POPULATE` for the private checkpoint mapping.
-pub const MAP_POPULATE: libc::c_int = libc::MAP_POPULATE;
+pub(super) const MAP_POPULATE: libc::c_int = libc::MAP_POPULATE;
