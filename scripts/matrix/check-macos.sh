@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `cargo check` of the crate and every Rust binding crate (python, node,
+# java native, cli) for a macOS target: macOS cannot be linked or run on a
+# Linux machine, so this is what is verified here (the CI workflow builds
+# and tests on macOS runners). Prints `<platform>: check ok` or
+# `<platform>: check FAILED (<crates>)`.
+#
+#   scripts/matrix/check-macos.sh PLATFORM
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+plat="$1"
+target="$(rust_target "$plat")"
+failed=()
+for crate in . bindings/python bindings/node bindings/java/native cli; do
+    manifest="$ROOT/$crate/Cargo.toml"
+    [ -f "$manifest" ] || { failed+=("$crate (missing)"); continue; }
+    log "$plat: cargo check --target $target ($crate)"
+    if ! nice -n 10 cargo check --quiet --target "$target" --manifest-path "$manifest" \
+        2>"$CARGO_TARGET_DIR/check-$plat.log"; then
+        tail -n 20 "$CARGO_TARGET_DIR/check-$plat.log" >&2
+        failed+=("$crate")
+    fi
+done
+if [ ${#failed[@]} -eq 0 ]; then
+    echo "$plat: check ok"
+else
+    echo "$plat: check FAILED (${failed[*]})"
+    exit 1
+fi
