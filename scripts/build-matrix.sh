@@ -7,13 +7,14 @@
 #     dist/node/prebuilds/<platform>-<arch>/;
 #   * the C test suite against each packed library: natively, under
 #     qemu-aarch64, under wine;
-#   * macos-x64, macos-arm64: cargo check of the crate and every Rust binding
-#     crate (macOS cannot be linked or run here).
+#   * macos-x64, macos-arm64 (and windows-x64): cargo check of the crate and
+#     every Rust binding crate (macOS cannot be linked or run here).
 # Ends with exactly these lines (the per-test lines come before them):
 #   linux-x64: N passed, M failed
 #   linux-arm64: N passed, M failed
 #   windows-x64: N passed, M failed
 #   total: N passed, M failed
+#   windows-x64: check ok      (cargo check of every Rust crate, as for macOS)
 #   macos-x64: check ok
 #   macos-arm64: check ok
 # Exit status 0 only when every suite passed and every step succeeded.
@@ -42,16 +43,22 @@ step() {
 
 results=()
 macos=()
+checks=()
 total_p=0
 total_f=0
 for plat in "${platforms[@]}"; do
     case "$plat" in
         macos-*)
-            line="$("$here/matrix/check-macos.sh" "$plat")" || status=1
+            line="$("$here/matrix/check-crates.sh" "$plat")" || status=1
             macos+=("$line")
             continue
             ;;
     esac
+    if [ "$plat" = windows-x64 ]; then
+        # The crates not built for Windows below (java native, cli).
+        line="$("$here/matrix/check-crates.sh" "$plat")" || status=1
+        checks+=("$line")
+    fi
     step "$here/matrix/package.sh" "$plat"
     step "$here/matrix/wheel.sh" "$plat"
     step "$here/matrix/node.sh" "$plat"
@@ -73,6 +80,6 @@ if [ -d "$DIST/node/prebuilds" ]; then step "$here/matrix/node-smoke.sh"; fi
 
 for line in "${results[@]}"; do echo "$line"; done
 [ ${#results[@]} -eq 0 ] || echo "total: $total_p passed, $total_f failed"
-for line in "${macos[@]}"; do echo "$line"; done
+for line in "${checks[@]}" "${macos[@]}"; do echo "$line"; done
 [ "$total_f" -eq 0 ] || status=1
 exit "$status"

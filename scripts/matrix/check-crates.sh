@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # `cargo check` of the crate and every Rust binding crate (python, node,
-# java native, cli) for a macOS target: macOS cannot be linked or run on a
-# Linux machine, so this is what is verified here (the CI workflow builds
-# and tests on macOS runners). Prints `<platform>: check ok` or
-# `<platform>: check FAILED (<crates>)`.
+# java native, cli) for one platform. For macOS, which cannot be linked or
+# run on a Linux machine, this is what is verified here (the CI workflow
+# builds and tests on macOS runners); for Windows it covers the crates the
+# matrix does not build (java native, cli). Prints `<platform>: check ok`
+# or `<platform>: check FAILED (<crates>)`.
 #
-#   scripts/matrix/check-macos.sh PLATFORM
+#   scripts/matrix/check-crates.sh PLATFORM
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
