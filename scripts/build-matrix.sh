@@ -6,7 +6,8 @@
 #     a Python wheel in dist/python/ and a Node.js addon in
 #     dist/node/prebuilds/<platform>-<arch>/;
 #   * the C test suite against each packed library: natively, under
-#     qemu-aarch64, under wine;
+#     qemu-aarch64, under wine; under the emulators also the engine's Rust
+#     unit tests (cargo test --lib), counted in the platform's line;
 #   * macos-x64, macos-arm64 (and windows-x64): cargo check of the crate and
 #     every Rust binding crate (macOS cannot be linked or run here).
 # Ends with exactly these lines (the per-test lines come before them):
@@ -62,16 +63,30 @@ for plat in "${platforms[@]}"; do
     step "$here/matrix/package.sh" "$plat"
     step "$here/matrix/wheel.sh" "$plat"
     step "$here/matrix/node.sh" "$plat"
-    out="$("$here/matrix/test-c.sh" "$plat")" || status=1
-    printf '%s\n' "$out" | sed '$d'
-    line="$(printf '%s\n' "$out" | tail -n 1)"
-    results+=("$line")
-    if [[ "$line" =~ :\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-        total_p=$((total_p + BASH_REMATCH[1]))
-        total_f=$((total_f + BASH_REMATCH[2]))
-    else
-        total_f=$((total_f + 1))
-    fi
+    # The C suite, and on emulated platforms the engine's unit tests too;
+    # the platform's line adds them up.
+    parts=(test-c.sh)
+    [ "$plat" = "$(host_platform)" ] || parts+=(test-rust.sh)
+    pp=0
+    pf=0
+    for part in "${parts[@]}"; do
+        out="$("$here/matrix/$part" "$plat")" || status=1
+        printf '%s\n' "$out" | sed '$d'
+        line="$(printf '%s\n' "$out" | tail -n 1)"
+        if [[ "$line" =~ :\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+            pp=$((pp + BASH_REMATCH[1]))
+            pf=$((pf + BASH_REMATCH[2]))
+        else
+            pf=$((pf + 1))
+        fi
+        case "$part" in
+            test-c.sh) echo "$plat C suite: ${line#*: }" ;;
+            *) echo "$line" ;;
+        esac
+    done
+    results+=("$plat: $pp passed, $pf failed")
+    total_p=$((total_p + pp))
+    total_f=$((total_f + pf))
 done
 
 # This machine's wheel and addon, installed and used the way users would.
