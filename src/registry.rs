@@ -52,6 +52,14 @@ fn lock_open() -> MutexGuard<'static, Vec<Entry>> {
 /// Locks the registry (installing the fork handlers on first use).
 pub(crate) fn lock() -> Registry {
     AT_FORK.call_once(|| {
+        // The lock-descriptor handlers (storage::fork) are registered first:
+        // prepare handlers run in reverse order of registration, so a fork
+        // takes `OPEN` before the lock-descriptor list, the order an open
+        // takes them in (it registers its directory lock while holding the
+        // registry). Registered the other way round, a fork racing an open
+        // in another thread deadlocked (seen in tests/shared_engine.rs).
+        #[cfg(unix)]
+        crate::storage::fork::install();
         // SAFETY: registers `extern "C"` functions that only lock or unlock
         // `OPEN` on the forking thread; pthread_atfork has no other
         // precondition. A failure (ENOMEM) leaves the registry working
