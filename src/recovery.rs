@@ -699,17 +699,17 @@ fn finish_interrupted_seal(segment: &Segment, at: u64, gap: bool) -> Result<()> 
 #[derive(PartialEq, Eq)]
 struct Fingerprint {
     /// Device, inode, size and modification time of `INDEX` (a checkpoint
-    /// replaces it by a rename: a new inode).
+    /// replaces it by a rename: a new inode; on Windows volume serial and
+    /// file index, see `storage::platform`).
     checkpoint: Option<(u64, u64, u64, i64, i64)>,
     segments: HashSet<u64>,
 }
 
 impl Fingerprint {
     fn take(dir_path: &Path) -> Result<Fingerprint> {
-        use std::os::unix::fs::MetadataExt;
         let path = dir_path.join(dir::CHECKPOINT_FILE);
-        let checkpoint = match fs::metadata(&path) {
-            Ok(m) => Some((m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec())),
+        let checkpoint = match crate::storage::platform::file_fingerprint(&path) {
+            Ok(f) => Some(f),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::io("cannot stat", &path, e)),
         };

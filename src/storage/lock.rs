@@ -114,7 +114,7 @@ impl DirLock {
                 .open(&path)
                 .map_err(|e| Error::io("cannot open lock file", &path, e))?;
             let generation = fork::generation();
-            fork::register_lock_fd(file.as_raw_fd());
+            fork::register_lock_file(&file);
             Ok(DirLock {
                 file: Some(file),
                 generation,

@@ -59,6 +59,24 @@ pub fn dir_identity(path: &Path) -> io::Result<(u64, u64)> {
     Ok((meta.dev(), meta.ino()))
 }
 
+/// What identifies a file's version (a rename over it makes a new one):
+/// device, inode, size, modification time (seconds, nanoseconds).
+pub fn file_fingerprint(path: &Path) -> io::Result<(u64, u64, u64, i64, i64)> {
+    let m = fs::metadata(path)?;
+    Ok((m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec()))
+}
+
+/// Whether process `pid` no longer exists (`kill(pid, 0)` fails with
+/// `ESRCH`); false when it exists or cannot be told.
+pub fn process_gone(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only asks whether the process exists.
+    let failed = unsafe { libc::kill(pid, 0) } != 0;
+    failed && io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
 /// The canonical absolute path (`realpath`).
 #[inline]
 pub fn canonicalize(path: &Path) -> io::Result<PathBuf> {

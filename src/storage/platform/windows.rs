@@ -91,7 +91,7 @@ pub fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<
     Ok(())
 }
 
-/// Which directory `path` names: its volume serial number and file index
+/// Which directory (or file) `path` names: its volume serial number and file index
 /// (`GetFileInformationByHandle`; std keeps them unstable). Creation times
 /// would not do: Wine reports the Unix ctime, which changes with every
 /// entry created in the directory.
@@ -116,6 +116,47 @@ pub fn dir_identity(path: &Path) -> io::Result<(u64, u64)> {
         u64::from(info.dwVolumeSerialNumber),
         u64::from(info.nFileIndexHigh) << 32 | u64::from(info.nFileIndexLow),
     ))
+}
+
+/// What identifies a file's version (a rename over it makes a new one):
+/// volume serial, file index, size, modification time (seconds and
+/// nanoseconds since the Unix epoch).
+pub fn file_fingerprint(path: &Path) -> io::Result<(u64, u64, u64, i64, i64)> {
+    let (volume, index) = dir_identity(path)?;
+    let meta = fs::metadata(path)?;
+    let modified = meta
+        .modified()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Ok((
+        volume,
+        index,
+        meta.len(),
+        i64::try_from(modified.as_secs()).unwrap_or(i64::MAX),
+        i64::from(modified.subsec_nanos()),
+    ))
+}
+
+/// Whether process `pid` no longer exists; false when it exists or cannot
+/// be told (`OpenProcess` refused for lack of rights).
+pub fn process_gone(pid: u32) -> bool {
+    use windows_sys::Win32::Foundation::{CloseHandle, ERROR_INVALID_PARAMETER};
+    use windows_sys::Win32::System::Threading::{
+        GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION,
+    };
+    const STILL_ACTIVE: u32 = 259;
+    // SAFETY: plain calls with a process id; the handle is closed below.
+    unsafe {
+        let handle = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+        if handle.is_null() {
+            return io::Error::last_os_error().raw_os_error()
+                == Some(ERROR_INVALID_PARAMETER as i32);
+        }
+        let mut code = 0u32;
+        let exited = GetExitCodeProcess(handle, &mut code) != 0 && code != STILL_ACTIVE;
+        CloseHandle(handle);
+        exited
+    }
 }
 
 /// The canonical absolute path, without the `\\?\` prefix where the plain
