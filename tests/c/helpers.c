@@ -1,7 +1,11 @@
 /* Helpers shared by the test files. */
 #define _XOPEN_SOURCE 700
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 #include "runner.h"
 
@@ -51,3 +55,20 @@ void ts_pattern(char *out, size_t len, int seed) {
     if (len > 6) out[6] = ':';
     out[len] = '\0';
 }
+
+#ifndef _WIN32
+/* Replaces this (child) process with the suite in `mode` on `dir`. A
+ * cross-built suite runs under an emulator (TOONSTORE_TEST_RUNNER, e.g.
+ * "qemu-aarch64 -L /usr/aarch64-linux-gnu", set by scripts/matrix/test-c.sh):
+ * the child runs under it too, started by the host's /bin/sh (an emulated
+ * execve runs host programs). Returns only when the exec failed. */
+void ts_exec_self(const char *mode, const char *dir) {
+    const char *runner = getenv("TOONSTORE_TEST_RUNNER");
+    if (runner != NULL && *runner != '\0') {
+        execl("/bin/sh", "sh", "-c", "exec $TOONSTORE_TEST_RUNNER \"$0\" \"$1\" \"$2\"", ts_self_exe(),
+              mode, dir, (char *)NULL);
+    } else {
+        execl(ts_self_exe(), ts_self_exe(), mode, dir, (char *)NULL);
+    }
+}
+#endif

@@ -33,6 +33,13 @@ const char *ts_path(const char *label);
 /* The path of the test executable (for re-executing it in a child process). */
 const char *ts_self_exe(void);
 
+#ifndef _WIN32
+/* In a forked child: runs this suite as `<exe> MODE DIR` (under the emulator
+ * the suite runs under, if any: TOONSTORE_TEST_RUNNER). Returns only when
+ * the exec failed. */
+void ts_exec_self(const char *mode, const char *dir);
+#endif
+
 #define CHECK(cond)                                                                              \
     do {                                                                                         \
         if (!(cond)) ts_fail(__FILE__, __LINE__, #cond, NULL);                                   \

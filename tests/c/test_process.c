@@ -59,17 +59,7 @@ static int run_child(const char *dir, char *out, size_t cap) {
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
-        /* A cross-built suite runs under an emulator (TOONSTORE_TEST_RUNNER,
-         * e.g. "qemu-aarch64 -L /usr/aarch64-linux-gnu", set by
-         * scripts/matrix/test-c.sh): the child must run under it too. The
-         * host's /bin/sh starts it (an emulated execve runs host programs). */
-        const char *runner = getenv("TOONSTORE_TEST_RUNNER");
-        if (runner != NULL && *runner != '\0') {
-            execl("/bin/sh", "sh", "-c", "exec $TOONSTORE_TEST_RUNNER \"$0\" --child-open \"$1\"",
-                  ts_self_exe(), dir, (char *)NULL);
-        } else {
-            execl(ts_self_exe(), ts_self_exe(), "--child-open", dir, (char *)NULL);
-        }
+        ts_exec_self("--child-open", dir);
         _exit(127);
     }
     close(fds[1]);

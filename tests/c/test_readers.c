@@ -60,7 +60,7 @@ static pid_t start_writer(const char *dir) {
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
-        execl(ts_self_exe(), ts_self_exe(), "--child-writer", dir, (char *)NULL);
+        ts_exec_self("--child-writer", dir);
         _exit(127);
     }
     close(fds[1]);
@@ -92,7 +92,7 @@ static int run_opener(const char *dir) {
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
         if (null >= 0) dup2(null, STDOUT_FILENO);
-        execl(ts_self_exe(), ts_self_exe(), "--child-open", dir, (char *)NULL);
+        ts_exec_self("--child-open", dir);
         _exit(127);
     }
     int status;
