@@ -302,6 +302,7 @@ impl Segment {
         }
         #[cfg(target_os = "linux")]
         {
+            use std::os::unix::io::AsRawFd;
             let fd = self.file.as_raw_fd();
             let Ok(offset) = libc::off_t::try_from(from) else {
                 return (from, to);
