@@ -162,6 +162,15 @@ impl Engine {
         // absolute path, whatever the process's working directory becomes.
         let (dir, _) = dir::resolve(path, writable && options.create_if_missing)?;
         let path = dir.as_path();
+        // A directory without a segment holds no database: refused before
+        // the lock is taken, so that the failed open leaves the directory
+        // exactly as it was (no LOCK file behind).
+        if writable
+            && !options.create_if_missing
+            && crate::storage::dir::list_segments(path)?.is_empty()
+        {
+            return Err(no_database(path));
+        }
         let lock = DirLock::acquire(path, writable)?;
         let recovered = if writable {
             recovery::recover(path, options, true)?

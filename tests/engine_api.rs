@@ -320,3 +320,22 @@ fn close_writes_a_checkpoint_after_many_deletes() {
     assert_eq!(db.stats().unwrap().live_rows, 0);
     assert_eq!(db.get(69_999).unwrap(), None);
 }
+
+/// `create_if_missing: false` on an existing directory that holds no
+/// database fails with `Io` and leaves the directory untouched: no LOCK
+/// file, nothing else (bad input loses nothing and leaves nothing).
+#[test]
+fn open_without_create_leaves_an_empty_directory_empty() {
+    let dir = tmp();
+    let path = dir.path().join("empty");
+    std::fs::create_dir(&path).unwrap();
+    let options = Options {
+        create_if_missing: false,
+        ..Options::default()
+    };
+    let err = ToonStore::open_with(&path, &options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io);
+    assert!(err.to_string().contains("no database"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&path).unwrap().collect();
+    assert!(left.is_empty(), "the failed open left {left:?}");
+}
