@@ -1,5 +1,5 @@
 //! The verify tool: walk every record and the checkpoint of a database and
-//! report counts and the first problem found.
+//! report counts and every problem found (up to [`MAX_PROBLEMS`]).
 //!
 //! It opens the database read-only, which performs recovery's checks, and
 //! holds a shared lock on it (so it runs beside other readers, not beside a
@@ -27,9 +27,20 @@ pub struct CheckReport {
     pub live_rows: u64,
     /// Whether an index checkpoint exists (it was verified by the open).
     pub has_checkpoint: bool,
-    /// The first problem, with file and offset; `None` when healthy.
+    /// The first problem, with file and offset; `None` when healthy (the
+    /// first of `problems`).
     pub first_problem: Option<String>,
+    /// Every problem found, in file order, each with file and offset (at most
+    /// [`MAX_PROBLEMS`]). Damage that leaves a record's frame intact (a
+    /// checksum mismatch followed by a good record) is listed and the walk
+    /// goes on after it; damage that does not (a broken header, a cut file)
+    /// ends the walk of that segment file, and the next file is walked.
+    pub problems: Vec<String>,
 }
+
+/// At most this many problems are listed: a file damaged throughout would
+/// otherwise list one per record.
+pub const MAX_PROBLEMS: usize = 100;
 
 impl CheckReport {
     /// Whether no problem was found.
@@ -56,6 +67,7 @@ pub fn check(path: impl AsRef<Path>) -> Result<CheckReport> {
     let db = match ToonStore::open_with(path, &options) {
         Ok(db) => db,
         Err(e) if matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::Version) => {
+            report.problems.push(e.to_string());
             report.first_problem = Some(e.to_string());
             return Ok(report);
         }
@@ -74,44 +86,56 @@ pub fn check(path: impl AsRef<Path>) -> Result<CheckReport> {
         .max();
     for (number, file) in &segments {
         report.segments += 1;
-        if let Err(problem) = walk_segment(file, Some(*number) == last_log, &mut report.records) {
-            report.first_problem = Some(problem.to_string());
-            return Ok(report);
+        let last = Some(*number) == last_log;
+        for problem in walk_segment(file, last, &mut report.records) {
+            report.problems.push(problem.to_string());
         }
     }
-    let snapshot = db.snapshot()?;
-    let mut scan = snapshot.scan();
-    while let Some(row) = scan.next_ref() {
-        match row {
-            Ok(_) => report.live_rows += 1,
-            Err(e) => {
-                report.first_problem = Some(e.to_string());
-                return Ok(report);
+    // The live rows are read back only from a database whose records all
+    // passed: a damaged record would be reported a second time by the read.
+    if report.problems.is_empty() {
+        let snapshot = db.snapshot()?;
+        let mut scan = snapshot.scan();
+        while let Some(row) = scan.next_ref() {
+            match row {
+                Ok(_) => report.live_rows += 1,
+                Err(e) => {
+                    report.problems.push(e.to_string());
+                    break;
+                }
             }
         }
     }
+    report.problems.truncate(MAX_PROBLEMS);
+    report.first_problem = report.problems.first().cloned();
     Ok(report)
 }
 
-/// Checks every record of one segment file. In the last log segment the
-/// records end at the first zero header at or past the synced watermark;
-/// everywhere else they fill the file.
-fn walk_segment(file: &Path, is_last_log: bool, records: &mut u64) -> Result<()> {
-    let segment = Segment::open(file, false, 0, false)?;
+/// Checks every record of one segment file and returns the problems found.
+/// In the last log segment the records end at the first zero header at or
+/// past the synced watermark; everywhere else they fill the file.
+fn walk_segment(file: &Path, is_last_log: bool, records: &mut u64) -> Vec<Error> {
+    let segment = match Segment::open(file, false, 0, false) {
+        Ok(segment) => segment,
+        Err(e) => return vec![e],
+    };
     // SAFETY: the segment is mapped read-only by this function alone and the
     // database is open read-only, so no writer exists.
     let bytes = unsafe { segment.bytes_from(0) };
     let synced = segment.synced_len();
+    let mut problems = Vec::new();
     let mut at = HEADER_LEN;
-    while at < bytes.len() {
+    while at < bytes.len() && problems.len() < MAX_PROBLEMS {
         match record::decode(&bytes[at..], true) {
             Ok(rec) => {
                 *records += 1;
                 if rec.kind == record::Kind::Batch {
-                    let members = record::batch_members(rec.body, true)
-                        .map_err(|e| Error::corrupt(file, at as u64, e))?;
-                    *records += members.len() as u64;
+                    match record::batch_members(rec.body, true) {
+                        Ok(members) => *records += members.len() as u64,
+                        Err(e) => problems.push(Error::corrupt(file, at as u64, e)),
+                    }
                 }
+                // The record's checksum held, so its frame is trusted.
                 at += rec.len();
             }
             Err(record::DecodeError::Empty) if is_last_log && at as u64 >= synced => break,
@@ -124,14 +148,35 @@ fn walk_segment(file: &Path, is_last_log: bool, records: &mut u64) -> Result<()>
                 break
             }
             Err(e) if is_last_log && at as u64 >= synced => {
-                return Err(Error::corrupt(
+                problems.push(Error::corrupt(
                     file,
                     at as u64,
                     format!("{e} (an unsynced torn tail; the next writable open cuts it)"),
-                ))
+                ));
+                break;
             }
-            Err(e) => return Err(Error::corrupt(file, at as u64, e)),
+            Err(e) => {
+                problems.push(Error::corrupt(file, at as u64, e));
+                match next_after_damage(bytes, at, e) {
+                    Some(next) => at = next,
+                    None => break,
+                }
+            }
         }
     }
-    Ok(())
+    problems
+}
+
+/// Where the walk may go on after a record at `at` that failed with `e`:
+/// past it when only its checksum failed, its header still frames a body
+/// inside the file and a good record follows (so the frame was not what the
+/// damage hit); `None` when nothing after it can be trusted.
+fn next_after_damage(bytes: &[u8], at: usize, e: record::DecodeError) -> Option<usize> {
+    if e != record::DecodeError::Checksum {
+        return None;
+    }
+    let (_, len) = record::peek(&bytes[at..]).ok()?;
+    let next = at + record::record_len(len);
+    let follows = bytes.get(next..)?;
+    record::decode(follows, true).is_ok().then_some(next)
 }

@@ -1018,3 +1018,40 @@ fn salvage_opens_the_intact_prefix_read_only() {
     // Nothing was changed by either open.
     assert_eq!(fs::read(&seg).unwrap(), bytes);
 }
+
+/// `check` lists every damaged record whose frame survived, not only the
+/// first: two records with a flipped value byte in the compacted segment
+/// give two problems, in file order, each naming the file and the record's
+/// offset; the walk goes on after each, so the records between and after
+/// them are counted.
+#[test]
+fn check_lists_each_damaged_record() {
+    let built = build_with_checkpoint();
+    let scratch = tempfile::tempdir().unwrap();
+    let path = copy(&built, scratch.path(), "two-flips");
+    let healthy = toonstore::check(&path).unwrap();
+    assert!(healthy.is_ok(), "{:?}", healthy.problems);
+    let compacted = segment_files(&path)
+        .into_iter()
+        .find(|p| read_segment(p).0.kind == SegmentKind::Compacted)
+        .unwrap();
+    let (_, starts, _) = read_segment(&compacted);
+    assert!(starts.len() > 20, "want many records, got {}", starts.len());
+    let damaged = [starts[3], starts[17]];
+    for at in damaged {
+        // The last byte of the record (its value): the header still frames it.
+        let end = starts[starts.iter().position(|s| *s == at).unwrap() + 1];
+        flip(&compacted, end - 1, 0x40);
+    }
+    let report = toonstore::check(&path).unwrap();
+    assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+    let name = file_name(&compacted);
+    for (problem, at) in report.problems.iter().zip(damaged) {
+        assert!(problem.contains(&name), "{problem}");
+        assert!(problem.contains(&format!("at offset {at}:")), "{problem}");
+        assert!(problem.contains("checksum"), "{problem}");
+    }
+    assert_eq!(report.first_problem.as_ref(), report.problems.first());
+    assert_eq!(report.records, healthy.records - 2);
+    assert!(!report.is_ok());
+}

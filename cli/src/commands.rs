@@ -168,6 +168,7 @@ fn check_beside_writer(db: &Path) -> Outcome<CheckReport> {
             return Ok(CheckReport {
                 has_checkpoint: db.join("INDEX").exists(),
                 first_problem: Some(e.to_string()),
+                problems: vec![e.to_string()],
                 ..CheckReport::default()
             });
         }
@@ -199,6 +200,9 @@ fn check_beside_writer(db: &Path) -> Outcome<CheckReport> {
     report.has_checkpoint = db.join("INDEX").exists();
     let (from, to) = (copy.display().to_string(), db.display().to_string());
     report.first_problem = report.first_problem.map(|p| p.replace(&from, &to));
+    for problem in &mut report.problems {
+        *problem = problem.replace(&from, &to);
+    }
     Ok(report)
 }
 
@@ -211,9 +215,8 @@ fn check(db: &Path, json: bool) -> Outcome<ExitCode> {
         Err(e) => return Err(Failure::engine(db, &e, None)),
     };
     spinner.finish_and_clear();
-    // The engine reports the first problem it finds; the list has at most one.
     let problems: Vec<_> = report
-        .first_problem
+        .problems
         .iter()
         .map(|p| {
             let (file, offset) = locate(p);
@@ -312,7 +315,11 @@ fn arg_bytes(_db: &Path, arg: &std::ffi::OsStr) -> Outcome<Vec<u8>> {
 #[cfg(not(unix))]
 fn arg_bytes(db: &Path, arg: &std::ffi::OsStr) -> Outcome<Vec<u8>> {
     arg.to_str().map(|s| s.as_bytes().to_vec()).ok_or_else(|| {
-        Failure::new(EXIT_OTHER, db, "the value is not valid Unicode; pass it on stdin")
+        Failure::new(
+            EXIT_OTHER,
+            db,
+            "the value is not valid Unicode; pass it on stdin",
+        )
     })
 }
 
