@@ -8,17 +8,14 @@ use toonstore::Batch;
 
 use crate::bytes::{with_array, with_direct};
 use crate::error::{closed, run, Result};
+use crate::handle;
 
 /// What a `Batch` handle points to; `None` once closed.
 pub struct BatchBox(Mutex<Option<Batch>>);
 
 /// The batch behind handle `h`, locked.
 pub fn lock<'a>(h: jlong) -> MutexGuard<'a, Option<Batch>> {
-    // SAFETY: `h` comes from `nNew` and its Java wrapper is reachable (every
-    // caller is an instance method of the wrapper or receives the wrapper as
-    // an argument), so the box has not been freed (see lib.rs).
-    let b = unsafe { &*(h as *const BatchBox) };
-    b.0.lock()
+    handle::get::<BatchBox>(h).0.lock()
 }
 
 fn with_batch<R>(h: jlong, f: impl FnOnce(&mut Batch) -> Result<R>) -> Result<R> {
@@ -33,7 +30,7 @@ pub extern "system" fn Java_io_toonstore_ToonStore_00024Batch_nNew(
     _env: JNIEnv<'_>,
     _class: JClass<'_>,
 ) -> jlong {
-    Box::into_raw(Box::new(BatchBox(Mutex::new(Some(Batch::new()))))) as jlong
+    handle::new(BatchBox(Mutex::new(Some(Batch::new()))))
 }
 
 #[no_mangle]
@@ -42,11 +39,7 @@ pub extern "system" fn Java_io_toonstore_ToonStore_00024Batch_nFree(
     _class: JClass<'_>,
     h: jlong,
 ) {
-    if h != 0 {
-        // SAFETY: the Cleaner calls this once, after the wrapper became
-        // unreachable, so no other call can use the box any more.
-        drop(unsafe { Box::from_raw(h as *mut BatchBox) });
-    }
+    handle::free::<BatchBox>(h);
 }
 
 #[no_mangle]

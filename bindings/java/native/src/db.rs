@@ -10,7 +10,8 @@ use parking_lot::RwLock;
 use toonstore::{Durability, ErrorKind, Options, ToonStore};
 
 use crate::bytes::{with_array, with_direct};
-use crate::error::{closed, invalid, row_id, run, Result};
+use crate::error::{closed, invalid, row_id, row_range, run, Result};
+use crate::handle;
 use crate::scan::ScanBox;
 use crate::snapshot::SnapshotBox;
 
@@ -19,21 +20,10 @@ pub struct Db {
     engine: RwLock<Option<Arc<ToonStore>>>,
 }
 
-fn db<'a>(h: jlong) -> &'a Db {
-    // SAFETY: `h` comes from `nOpen`, and every caller is an instance method
-    // of the Java wrapper, which is therefore reachable: the Cleaner has not
-    // run `nFree` (see lib.rs).
-    unsafe { &*(h as *const Db) }
-}
-
 /// Runs `f` on the engine, holding the handle's lock shared so that a
 /// concurrent `close()` waits for the call to finish.
 fn with_engine<R>(h: jlong, f: impl FnOnce(&ToonStore) -> Result<R>) -> Result<R> {
-    let guard = db(h).engine.read();
-    match guard.as_deref() {
-        Some(engine) => f(engine),
-        None => Err(closed("database")),
-    }
+    handle::with_open(&handle::get::<Db>(h).engine, "database", |engine| f(engine))
 }
 
 /// The durability code of the Java `Durability` enum (its ordinal), or -1
@@ -88,10 +78,9 @@ pub extern "system" fn Java_io_toonstore_ToonStore_nOpen<'l>(
         // One engine per directory per process: a second open of the same
         // directory (another handle, another library) shares it.
         let engine = ToonStore::open_shared(&path, &options)?;
-        let handle = Box::new(Db {
+        Ok(handle::new(Db {
             engine: RwLock::new(Some(engine)),
-        });
-        Ok(Box::into_raw(handle) as jlong)
+        }))
     })
 }
 
@@ -101,12 +90,9 @@ pub extern "system" fn Java_io_toonstore_ToonStore_nFree(
     _class: JClass<'_>,
     h: jlong,
 ) {
-    if h != 0 {
-        // SAFETY: the Cleaner calls this once, after the wrapper became
-        // unreachable, so no call can use the box any more. An engine still
-        // inside (never closed) is dropped, which flushes and unlocks it.
-        drop(unsafe { Box::from_raw(h as *mut Db) });
-    }
+    // An engine still inside (never closed) is dropped, which flushes and
+    // unlocks it.
+    handle::free::<Db>(h);
 }
 
 /// Closes the engine: waits for calls in flight, then flushes and releases
@@ -118,7 +104,7 @@ pub extern "system" fn Java_io_toonstore_ToonStore_nClose<'l>(
     h: jlong,
 ) {
     run(&mut env, (), |_| {
-        let taken = db(h).engine.write().take();
+        let taken = handle::get::<Db>(h).engine.write().take();
         if let Some(engine) = taken {
             // The Arc is this handle's own (open_shared gives one per open);
             // closing it closes the engine when no other handle of the
@@ -323,9 +309,7 @@ pub extern "system" fn Java_io_toonstore_ToonStore_nScanRange<'l>(
     reverse: jboolean,
 ) -> jlong {
     run(&mut env, 0, |_| {
-        // Negative bounds name no row id; stop < start is refused by the
-        // engine (TOONSTORE_ERR_INVALID_ARG); Long.MAX_VALUE is no bound.
-        let range = row_id(start)?..row_id(stop)?;
+        let range = row_range(start, stop)?;
         with_engine(h, |engine| {
             Ok(ScanBox::into_handle(
                 engine.scan_range(range, reverse != 0)?,

@@ -104,3 +104,10 @@ fn throw(env: &mut JNIEnv<'_>, code: i32, message: &str) {
 pub fn row_id(id: i64) -> Result<u64> {
     u64::try_from(id).map_err(|_| invalid(format!("row id must be >= 0, got {id}")))
 }
+
+/// The row ids `start..stop` of a range scan from Java: negative bounds name
+/// no row id; `stop < start` is refused by the engine
+/// (`TOONSTORE_ERR_INVALID_ARG`); `Long.MAX_VALUE` is no upper bound.
+pub fn row_range(start: i64, stop: i64) -> Result<std::ops::Range<u64>> {
+    Ok(row_id(start)?..row_id(stop)?)
+}

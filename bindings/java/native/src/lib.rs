@@ -21,5 +21,6 @@ mod batch;
 mod bytes;
 mod db;
 mod error;
+mod handle;
 mod scan;
 mod snapshot;

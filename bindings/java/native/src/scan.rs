@@ -12,6 +12,7 @@ use parking_lot::Mutex;
 use toonstore::{ErrorKind, RowId, Scan};
 
 use crate::error::{closed, run, Result};
+use crate::handle;
 
 /// Bytes in front of each row in the block: id (8) and length (4).
 const ROW_HEADER: usize = 12;
@@ -36,14 +37,8 @@ impl ScanBox {
             pending: None,
             error: None,
         };
-        Box::into_raw(Box::new(ScanBox(Mutex::new(Some(state))))) as jlong
+        handle::new(ScanBox(Mutex::new(Some(state))))
     }
-}
-
-fn scan_box<'a>(h: jlong) -> &'a ScanBox {
-    // SAFETY: `h` comes from `into_handle` and every caller is an instance
-    // method of the Java `Scan`, so the Cleaner has not freed it (lib.rs).
-    unsafe { &*(h as *const ScanBox) }
 }
 
 /// Appends one row to `out` at `*at`; false when it does not fit.
@@ -123,7 +118,7 @@ pub extern "system" fn Java_io_toonstore_ToonStore_00024Scan_nNext<'l>(
     run(&mut env, 0, |env| {
         // The lock is taken before the critical region below, inside which
         // nothing may block or call back into the JVM.
-        let mut guard = scan_box(h).0.lock();
+        let mut guard = handle::get::<ScanBox>(h).0.lock();
         let Some(state) = guard.as_mut() else {
             return Err(closed("scan"));
         };
@@ -149,7 +144,7 @@ pub extern "system" fn Java_io_toonstore_ToonStore_00024Scan_nClose<'l>(
     _this: JObject<'l>,
     h: jlong,
 ) {
-    let state = scan_box(h).0.lock().take();
+    let state = handle::get::<ScanBox>(h).0.lock().take();
     drop(state);
 }
 
@@ -159,9 +154,5 @@ pub extern "system" fn Java_io_toonstore_ToonStore_00024Scan_nFree(
     _class: JClass<'_>,
     h: jlong,
 ) {
-    if h != 0 {
-        // SAFETY: the Cleaner calls this once, after the wrapper became
-        // unreachable, so no call can use the box any more.
-        drop(unsafe { Box::from_raw(h as *mut ScanBox) });
-    }
+    handle::free::<ScanBox>(h);
 }

@@ -6,7 +6,8 @@ use jni::JNIEnv;
 use parking_lot::RwLock;
 use toonstore::Snapshot;
 
-use crate::error::{closed, row_id, run, Result};
+use crate::error::{row_id, row_range, run, Result};
+use crate::handle;
 use crate::scan::ScanBox;
 
 /// What a `Snapshot` handle points to; `None` once closed.
@@ -15,18 +16,12 @@ pub struct SnapshotBox(RwLock<Option<Snapshot>>);
 impl SnapshotBox {
     /// A new handle owning `snapshot`, released by `nFree`.
     pub fn into_handle(snapshot: Snapshot) -> jlong {
-        Box::into_raw(Box::new(SnapshotBox(RwLock::new(Some(snapshot))))) as jlong
+        handle::new(SnapshotBox(RwLock::new(Some(snapshot))))
     }
 }
 
 fn with_snapshot<R>(h: jlong, f: impl FnOnce(&Snapshot) -> Result<R>) -> Result<R> {
-    // SAFETY: `h` comes from `into_handle` and every caller is an instance
-    // method of the Java `Snapshot`, so the Cleaner has not freed it (lib.rs).
-    let b = unsafe { &*(h as *const SnapshotBox) };
-    match b.0.read().as_ref() {
-        Some(snapshot) => f(snapshot),
-        None => Err(closed("snapshot")),
-    }
+    handle::with_open(&handle::get::<SnapshotBox>(h).0, "snapshot", f)
 }
 
 #[no_mangle]
@@ -96,7 +91,7 @@ pub extern "system" fn Java_io_toonstore_ToonStore_00024Snapshot_nScanRange<'l>(
     reverse: jboolean,
 ) -> jlong {
     run(&mut env, 0, |_| {
-        let range = row_id(start)?..row_id(stop)?;
+        let range = row_range(start, stop)?;
         with_snapshot(h, |snapshot| {
             Ok(ScanBox::into_handle(
                 snapshot.scan_range(range, reverse != 0)?,
@@ -111,9 +106,7 @@ pub extern "system" fn Java_io_toonstore_ToonStore_00024Snapshot_nClose<'l>(
     _this: JObject<'l>,
     h: jlong,
 ) {
-    // SAFETY: as in `with_snapshot`.
-    let b = unsafe { &*(h as *const SnapshotBox) };
-    let snapshot = b.0.write().take();
+    let snapshot = handle::get::<SnapshotBox>(h).0.write().take();
     drop(snapshot);
 }
 
@@ -123,9 +116,5 @@ pub extern "system" fn Java_io_toonstore_ToonStore_00024Snapshot_nFree(
     _class: JClass<'_>,
     h: jlong,
 ) {
-    if h != 0 {
-        // SAFETY: the Cleaner calls this once, after the wrapper became
-        // unreachable, so no call can use the box any more.
-        drop(unsafe { Box::from_raw(h as *mut SnapshotBox) });
-    }
+    handle::free::<SnapshotBox>(h);
 }
