@@ -12,19 +12,29 @@ use toonstore::{Durability, ErrorKind, Options};
 use crate::args::{size_arg, type_name};
 use crate::errors::make_error;
 
-/// Builds the engine options from `open`'s keyword arguments (None: the
-/// engine's default).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn open_options(
-    py: Python<'_>,
-    durability: Option<&Bound<'_, PyAny>>,
-    read_only: bool,
-    create_if_missing: bool,
-    verify_checksums: bool,
-    max_value_size: Option<&Bound<'_, PyAny>>,
-    segment_size: Option<&Bound<'_, PyAny>>,
-    sync_interval: Option<f64>,
-) -> PyResult<Options> {
+/// The keyword arguments of `ToonStore.open` and of the constructor, as
+/// Python passed them (None: the engine's default).
+pub(crate) struct OpenArgs<'a, 'py> {
+    pub durability: Option<&'a Bound<'py, PyAny>>,
+    pub read_only: bool,
+    pub create_if_missing: bool,
+    pub verify_checksums: bool,
+    pub max_value_size: Option<&'a Bound<'py, PyAny>>,
+    pub segment_size: Option<&'a Bound<'py, PyAny>>,
+    pub sync_interval: Option<f64>,
+}
+
+/// Builds the engine options from `open`'s keyword arguments.
+pub(crate) fn open_options(py: Python<'_>, args: &OpenArgs<'_, '_>) -> PyResult<Options> {
+    let OpenArgs {
+        durability,
+        read_only,
+        create_if_missing,
+        verify_checksums,
+        max_value_size,
+        segment_size,
+        sync_interval,
+    } = *args;
     let mut options = Options {
         read_only,
         create_if_missing,

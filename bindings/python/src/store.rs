@@ -28,7 +28,7 @@ use crate::errors::{
     EngineResult,
 };
 use crate::fork::{fork_generation, forked_error};
-use crate::options::{durability_name, open_options, parse_durability};
+use crate::options::{durability_name, open_options, parse_durability, OpenArgs};
 use crate::registry::{open_shared, release_shared};
 use crate::scan::{PyKeyScan, PyScan, PyValueScan};
 use crate::snapshot::PySnapshot;
@@ -169,32 +169,19 @@ impl PyToonStore {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn open_store(
     py: Python<'_>,
     path: &Bound<'_, PyAny>,
-    durability: Option<&Bound<'_, PyAny>>,
-    read_only: bool,
-    create_if_missing: bool,
-    verify_checksums: bool,
-    max_value_size: Option<&Bound<'_, PyAny>>,
-    segment_size: Option<&Bound<'_, PyAny>>,
-    sync_interval: Option<f64>,
+    args: OpenArgs<'_, '_>,
 ) -> PyResult<PyToonStore> {
     let path = path_arg(path)?;
-    let options = open_options(
-        py,
-        durability,
-        read_only,
-        create_if_missing,
-        verify_checksums,
-        max_value_size,
-        segment_size,
-        sync_interval,
-    )?;
+    let options = open_options(py, &args)?;
     let opened = py.detach(|| open_shared(&path, &options));
     let db = opened.map_err(|(kind, message)| {
-        if !create_if_missing && kind == ErrorKind::Io && is_missing_database(&path, &message) {
+        if !options.create_if_missing
+            && kind == ErrorKind::Io
+            && is_missing_database(&path, &message)
+        {
             missing_database_error(py, &path, &message)
         } else {
             make_error(py, kind, &message)
@@ -256,9 +243,7 @@ impl PyToonStore {
         segment_size: Option<&Bound<'_, PyAny>>,
         sync_interval: Option<f64>,
     ) -> PyResult<Self> {
-        open_store(
-            py,
-            path,
+        let args = OpenArgs {
             durability,
             read_only,
             create_if_missing,
@@ -266,7 +251,8 @@ impl PyToonStore {
             max_value_size,
             segment_size,
             sync_interval,
-        )
+        };
+        open_store(py, path, args)
     }
 
     /// Opens (by default creating) the database in directory `path`.
@@ -286,9 +272,7 @@ impl PyToonStore {
         segment_size: Option<&Bound<'_, PyAny>>,
         sync_interval: Option<f64>,
     ) -> PyResult<Self> {
-        open_store(
-            py,
-            path,
+        let args = OpenArgs {
             durability,
             read_only,
             create_if_missing,
@@ -296,7 +280,8 @@ impl PyToonStore {
             max_value_size,
             segment_size,
             sync_interval,
-        )
+        };
+        open_store(py, path, args)
     }
 
     /// Appends a row and returns its new row id.
