@@ -29,6 +29,7 @@ use toonstore::ffi::info::*;
 use toonstore::ffi::maintenance::*;
 use toonstore::ffi::options::{ToonStoreOpenOptions, ToonStoreStats};
 use toonstore::ffi::read::*;
+use toonstore::ffi::{TOONSTORE_ERR_INVALID_ARG, TOONSTORE_SCAN_END, TOONSTORE_SCAN_REVERSE};
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
 enum PathKind {
@@ -119,6 +120,11 @@ enum Call {
         db: H,
         start: Option<i64>,
     },
+    /// `toonstore_scan_range`.
+    ScanRange {
+        db: H,
+        range: RangeSpec,
+    },
     IterNext {
         it: H,
         null_which: u8,
@@ -136,6 +142,11 @@ enum Call {
     SnapshotScan {
         snap: H,
         start: i64,
+    },
+    /// `toonstore_snapshot_scan_range`; see `ScanRange`.
+    SnapshotScanRange {
+        snap: H,
+        range: RangeSpec,
     },
     SnapshotFree(H),
     BatchNew,
@@ -169,6 +180,97 @@ enum Call {
         null: bool,
     },
     Version,
+}
+
+/// The arguments of a range scan: bounds and flags as the input gives them
+/// (negative, reversed, unknown flags included), `stop: None` being
+/// `TOONSTORE_SCAN_END`.
+#[derive(Arbitrary, Debug)]
+struct RangeSpec {
+    start: i64,
+    stop: Option<i64>,
+    flags: u32,
+    null_out: bool,
+}
+
+impl RangeSpec {
+    /// The flags to pass: mostly known ones (0 or `TOONSTORE_SCAN_REVERSE`),
+    /// the raw input (usually unknown bits) when its bit 8 is set.
+    fn flags(&self) -> u32 {
+        if self.flags & 0x100 == 0 {
+            self.flags & TOONSTORE_SCAN_REVERSE
+        } else {
+            self.flags
+        }
+    }
+
+    fn stop(&self) -> i64 {
+        self.stop.unwrap_or(TOONSTORE_SCAN_END)
+    }
+
+    /// Whether the contract refuses these arguments whatever the handle:
+    /// they are checked before it.
+    fn invalid(&self) -> bool {
+        self.null_out
+            || self.flags() & !TOONSTORE_SCAN_REVERSE != 0
+            || self.start < 0
+            || self.stop() < self.start
+    }
+}
+
+/// Runs one range scan call (`scan` calls `toonstore_scan_range` or
+/// `toonstore_snapshot_scan_range` with the out-pointer it is given) and
+/// checks the contract: refused arguments give `TOONSTORE_ERR_INVALID_ARG`,
+/// a failure leaves `*out_iter` NULL, and the first rows of a scan lie in
+/// `start..stop` in the asked direction. Returns the new iterator.
+///
+/// # Safety
+/// `scan` passes only valid or NULL handles (see the fuzz target).
+unsafe fn scan_range_call(
+    spec: &RangeSpec,
+    scan: impl FnOnce(i64, i64, u32, *mut *mut FfiIter) -> c_int,
+) -> Option<*mut FfiIter> {
+    let mut out: *mut FfiIter = std::ptr::dangling_mut();
+    let out_ptr = if spec.null_out {
+        null_mut()
+    } else {
+        &mut out as *mut _
+    };
+    let (start, stop, flags) = (spec.start, spec.stop(), spec.flags());
+    let rc = scan(start, stop, flags, out_ptr);
+    expect_error(rc);
+    if spec.invalid() {
+        assert_eq!(rc, TOONSTORE_ERR_INVALID_ARG, "{spec:?} accepted");
+    }
+    if rc != 0 {
+        assert!(rc < 0, "scan_range returned {rc}");
+        if !spec.null_out {
+            assert!(out.is_null(), "out_iter not NULL after a failure");
+        }
+        return None;
+    }
+    assert!(!out.is_null());
+    let reverse = flags & TOONSTORE_SCAN_REVERSE != 0;
+    let mut last: Option<i64> = None;
+    for _ in 0..4 {
+        let (mut id, mut data, mut len) = (0i64, null_mut::<u8>(), 0usize);
+        // SAFETY: `out` is the live iterator just made; the rest are locals.
+        let rc = unsafe { toonstore_iter_next(out, &mut id, &mut data, &mut len) };
+        expect_error(rc);
+        if rc != 1 {
+            break;
+        }
+        assert!(start <= id && id < stop, "row {id} outside {start}..{stop}");
+        if let Some(prev) = last {
+            assert!(
+                if reverse { id < prev } else { id > prev },
+                "rows out of order"
+            );
+        }
+        last = Some(id);
+        touch(data, len);
+    }
+    Some(out)
 }
 
 #[derive(Default)]
@@ -440,6 +542,13 @@ fuzz_target!(|calls: Vec<Call>| {
                         s.iters.push(it);
                     }
                 }
+                Call::ScanRange { db, range } => {
+                    let db = handle(&s.dbs, other_db, db);
+                    let it = scan_range_call(&range, |start, stop, flags, out| {
+                        toonstore_scan_range(db, start, stop, flags, out)
+                    });
+                    s.iters.extend(it);
+                }
                 Call::IterNext { it, null_which } => {
                     let (mut id, mut data, mut len) = (0i64, null_mut::<u8>(), 0usize);
                     let rc = toonstore_iter_next(
@@ -507,6 +616,13 @@ fuzz_target!(|calls: Vec<Call>| {
                     } else {
                         s.iters.push(it);
                     }
+                }
+                Call::SnapshotScanRange { snap, range } => {
+                    let sp = handle(&s.snaps, other_any, snap);
+                    let it = scan_range_call(&range, |start, stop, flags, out| {
+                        toonstore_snapshot_scan_range(sp, start, stop, flags, out)
+                    });
+                    s.iters.extend(it);
                 }
                 Call::SnapshotFree(h) => {
                     let p = handle(&s.snaps, other_any, h);
