@@ -170,7 +170,10 @@ class TestThreads < Minitest::Test
         Thread.current.report_on_exception = false
         started << true
         ToonStore.open(@dir, durability: :full) do |db|
-          3.times { |i| acknowledged << [db.put("round #{round} put #{i}"), "round #{round} put #{i}"] }
+          # Enough durable puts (one fsync each) that the interrupt, sent
+          # within 30 ms, lands inside the block in practice: with 3 puts a
+          # quiet machine finished every round first.
+          200.times { |i| acknowledged << [db.put("round #{round} put #{i}"), "round #{round} put #{i}"] }
         end
         :finished
       end
